@@ -1,0 +1,24 @@
+from django.conf import settings
+
+from . import health, selectors
+
+
+def navigation(request) -> dict:
+    """The site's name; for a signed-in person their teams (the team switcher) and whether
+    email delivery is paused."""
+    context = {"site_name": settings.SITE_NAME}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return context
+    nav_teams = list(selectors.teams_for_user(user, member_only=True))
+    current_id = request.session.get("current_team_id")
+    current = next((t for t in nav_teams if t.pk == current_id), nav_teams[0] if nav_teams else None)
+    manages = any(t.viewer_role == "manager" for t in nav_teams)
+    context.update(
+        nav_teams=nav_teams,
+        nav_current_team=current,
+        nav_manages=manages,
+        # Managers and admins send invitations; tell them plainly when email is held back.
+        email_paused=(manages or user.is_staff) and not health.broker_ok(),
+    )
+    return context

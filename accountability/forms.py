@@ -1,0 +1,107 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordResetForm
+
+from . import services
+from .models import Membership, Role, Team, User, time_zone_choices
+
+
+def _time_zone_field(*, required: bool, empty_label: str | None = None) -> forms.ChoiceField:
+    choices = list(time_zone_choices())
+    if empty_label is not None:
+        choices = [("", empty_label), *choices]
+    return forms.ChoiceField(choices=choices, required=required, label="Time zone")
+
+
+class TeamCreateForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    time_zone = _time_zone_field(required=True)
+    first_manager_email = forms.EmailField(
+        label="First manager's email",
+        required=False,
+        help_text="They get an invitation to manage the team. Leave empty to manage it yourself for now.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].initial = "UTC"
+
+
+class TeamSettingsForm(forms.ModelForm):
+    time_zone = _time_zone_field(required=True)
+
+    class Meta:
+        model = Team
+        fields = [
+            "name",
+            "time_zone",
+            "checkin_weekday",
+            "checkin_time",
+            "reminders_enabled",
+            "nudge_hours_before_close",
+            "anonymity_threshold",
+            "open_commitments",
+        ]
+        widgets = {"checkin_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class RoleForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role"]
+
+
+class InvitationAcceptForm(forms.Form):
+    display_name = forms.CharField(label="Your name", max_length=150, help_text="How your team will see you.")
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords differ.")
+        elif p1:
+            probe = User(email=self.email, display_name=cleaned.get("display_name", ""))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = _time_zone_field(required=False, empty_label="Use each team's time zone")
+
+    class Meta:
+        model = User
+        fields = ["display_name", "time_zone"]
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the email goes through our outbox like every other email."""
+
+    def save(self, *args, **kwargs) -> None:
+        for user in self.get_users(self.cleaned_data["email"]):
+            services.password_reset_queue(user=user)

@@ -1,0 +1,24 @@
+"""Celery adapters for the outbox: they take ids and call the outbox functions."""
+
+from celery import shared_task
+
+from . import outbox
+
+
+@shared_task(name="accountability.tasks.outbox_deliver")
+def outbox_deliver_task(email_id: int) -> str | None:
+    row = outbox.outbox_deliver(email_id=email_id)
+    if row is not None and row.status == "queued":
+        # Failed and due for a retry: come back when the back-off ends (the sweep would too).
+        outbox_deliver_task.apply_async((email_id,), eta=row.next_attempt_at)
+    return row.status if row else None
+
+
+@shared_task(name="accountability.tasks.outbox_sweep")
+def outbox_sweep() -> int:
+    return outbox.outbox_sweep()
+
+
+@shared_task(name="accountability.tasks.outbox_purge")
+def outbox_purge() -> int:
+    return outbox.outbox_purge()

@@ -1,0 +1,262 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from . import health, permissions, selectors, services
+from .forms import InvitationAcceptForm, InviteForm, ProfileForm, RoleForm, TeamCreateForm, TeamSettingsForm
+from .models import Invitation, Membership, Team
+
+CURRENT_TEAM_SESSION_KEY = "current_team_id"
+
+
+def _get_team_for(user, slug: str) -> Team:
+    team = get_object_or_404(Team, slug=slug)
+    if not permissions.can_view_team(user, team):
+        raise Http404
+    return team
+
+
+def _get_managed_team_for(user, slug: str) -> Team:
+    team = _get_team_for(user, slug)
+    if not permissions.can_manage_team(user, team):
+        raise Http404
+    return team
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    teams = list(selectors.teams_for_user(request.user))
+    return render(request, "accountability/home.html", {"teams": teams})
+
+
+@login_required
+def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_team_for(request.user, slug)
+    request.session[CURRENT_TEAM_SESSION_KEY] = team.pk
+    can_manage = permissions.can_manage_team(request.user, team)
+    return render(
+        request,
+        "accountability/team_detail.html",
+        {
+            "team": team,
+            "memberships": selectors.team_memberships(team),
+            "can_manage": can_manage,
+            "pending_invitations": selectors.team_pending_invitations(team) if can_manage else [],
+        },
+    )
+
+
+@login_required
+def team_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_create_team(request.user):
+        raise Http404
+    form = TeamCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            team = services.team_create(
+                name=data["name"],
+                time_zone=data["time_zone"],
+                created_by=request.user,
+                first_manager_email=data["first_manager_email"] or None,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Team “{team.name}” created.")
+            return redirect("team_detail", slug=team.slug)
+    return render(request, "accountability/team_create.html", {"form": form})
+
+
+@login_required
+def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_managed_team_for(request.user, slug)
+    form = TeamSettingsForm(request.POST or None, instance=team)
+    if request.method == "POST" and form.is_valid():
+        services.team_update(team=team, **{name: form.cleaned_data[name] for name in form.changed_data})
+        messages.success(request, "Team settings saved.")
+        return redirect("team_settings", slug=team.slug)
+    return render(request, "accountability/team_settings.html", {"team": team, "form": form})
+
+
+@login_required
+def team_members(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_managed_team_for(request.user, slug)
+    return render(
+        request,
+        "accountability/team_members.html",
+        {
+            "team": team,
+            "memberships": selectors.team_memberships(team),
+            "pending_invitations": selectors.team_pending_invitations(team),
+            "invite_form": InviteForm(),
+        },
+    )
+
+
+@login_required
+def team_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_managed_team_for(request.user, slug)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.invitation_send(
+            team=team, email=form.cleaned_data["email"], role=form.cleaned_data["role"], invited_by=request.user
+        )
+        email = form.cleaned_data["email"]
+        if result.added_existing_user and result.resent:
+            messages.info(request, f"{email} is already in {team.name}.")
+        elif result.added_existing_user:
+            messages.success(request, f"{email} already had an account and is now in {team.name}. We let them know.")
+        elif result.resent:
+            messages.success(request, f"{email} was already invited; we sent the invitation again.")
+        else:
+            messages.success(request, f"Invitation sent to {email}.")
+        return redirect("team_members", slug=team.slug)
+    return render(request, "accountability/team_invite.html", {"team": team, "form": form})
+
+
+@login_required
+@require_POST
+def membership_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    team = _get_managed_team_for(request.user, slug)
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, team=team)
+    form = RoleForm(request.POST, instance=membership)
+    if not form.is_valid():
+        messages.error(request, "Choose member or manager.")
+    else:
+        try:
+            services.membership_set_role(membership=membership, role=form.cleaned_data["role"], actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{membership.user.name} is now a {membership.get_role_display().lower()}.")
+    return redirect("team_members", slug=team.slug)
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    team = _get_managed_team_for(request.user, slug)
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, team=team)
+    try:
+        services.membership_remove(membership=membership, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{membership.user.name} is no longer in {team.name}.")
+    if membership.user_id == request.user.pk and not request.user.is_staff:
+        return redirect("home")
+    return redirect("team_members", slug=team.slug)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    team = _get_managed_team_for(request.user, slug)
+    invitation = get_object_or_404(Invitation, pk=invitation_id, team=team, accepted_at__isnull=True)
+    services.invitation_revoke(invitation=invitation)
+    messages.success(request, f"Invitation for {invitation.email} withdrawn.")
+    return redirect("team_members", slug=team.slug)
+
+
+INVITATION_PROBLEMS = {
+    "expired": "This invitation link has expired. Ask the person who invited you to send a new one.",
+    "invalid": "This invitation link is not valid. Check that you copied the whole link from the email.",
+    "used": "This invitation has already been accepted. Sign in with your email address and password.",
+    "other-account": "This invitation is for another email address. Sign out first, then open the link again.",
+}
+
+
+@never_cache
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationInvalid as exc:
+        return render(
+            request, "accountability/invitation_invalid.html", {"problem": INVITATION_PROBLEMS[exc.reason]}, status=410
+        )
+
+    existing_account = services.account_exists(email=invitation.email)
+    if existing_account:
+        # The address has an account already: join by signing in as it, never by a new password.
+        if not request.user.is_authenticated:
+            messages.info(request, f"Sign in as {invitation.email} to join {invitation.team.name}.")
+            return redirect_to_login(request.get_full_path())
+        if request.method == "POST":
+            try:
+                services.invitation_accept_as(invitation=invitation, user=request.user)
+            except services.InvitationInvalid as exc:
+                messages.error(request, INVITATION_PROBLEMS[exc.reason])
+                return redirect("home")
+            messages.success(request, f"Welcome to {invitation.team.name}.")
+            return redirect("team_detail", slug=invitation.team.slug)
+        return render(request, "accountability/invitation_join.html", {"invitation": invitation})
+
+    form = InvitationAcceptForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation,
+                display_name=form.cleaned_data["display_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except services.InvitationInvalid as exc:
+            return render(
+                request,
+                "accountability/invitation_invalid.html",
+                {"problem": INVITATION_PROBLEMS[exc.reason]},
+                status=410,
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {invitation.team.name}, {user.name}.")
+        return redirect("team_detail", slug=invitation.team.slug)
+    return render(request, "accountability/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_update_profile(
+            user=request.user,
+            display_name=form.cleaned_data["display_name"],
+            time_zone=form.cleaned_data["time_zone"],
+        )
+        messages.success(request, "Profile saved.")
+        return redirect("profile")
+    return render(request, "accountability/profile.html", {"form": form})
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    database = health.database_ok(connection)
+    broker = health.broker_ok(use_cache=False)
+    status = 200 if database and broker else 503
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "degraded",
+         "database": "ok" if database else "unreachable",
+         "broker": "ok" if broker else "unreachable"},
+        status=status,
+    )
+
+
+def error_404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No context processors that touch the database: the database may be why we are here.
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)
