@@ -1,8 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from . import outbox
+from . import outbox, services
 from .models import EmailStatus, Invitation, Membership, OutboundEmail, Team, User
 
 
@@ -18,7 +19,20 @@ class UserEditForm(UserChangeForm):
         fields = "__all__"
 
 
-class MembershipInline(admin.TabularInline):
+class OrgAdminAccess:
+    """Organisation admins (staff) run teams, memberships and invitations from the admin
+    without being given per-model permissions one by one."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+
+class MembershipInline(OrgAdminAccess, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -41,9 +55,29 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [MembershipInline]
 
+    # Org admins see people (to pick them for memberships); changing accounts stays with
+    # superusers and those given the permission explicitly.
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return (request.user.is_active and request.user.is_staff) or super().has_view_permission(request, obj)
+
+
+class TeamAdminForm(forms.ModelForm):
+    # No Meta: the admin builds it from TeamAdmin, so every field stays editable there.
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if slug in services.RESERVED_SLUGS:
+            # /teams/new/ is the "create a team" page; a team there could never be opened.
+            raise forms.ValidationError(f"“{slug}” is reserved. Choose another slug.")
+        return slug
+
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(OrgAdminAccess, admin.ModelAdmin):
+    form = TeamAdminForm
     list_display = ["name", "slug", "time_zone", "checkin_weekday", "checkin_time", "anonymity_threshold"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -51,7 +85,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(OrgAdminAccess, admin.ModelAdmin):
     list_display = ["user", "team", "role", "joined_at"]
     list_filter = ["role", "team"]
     search_fields = ["user__email", "user__display_name", "team__name"]
@@ -59,7 +93,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(OrgAdminAccess, admin.ModelAdmin):
     list_display = ["email", "team", "role", "invited_by", "created_at", "sent_count", "accepted_at"]
     list_filter = ["role", "team"]
     search_fields = ["email"]
@@ -77,6 +111,12 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["retry_failed"]
     readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_staff
 
     def has_add_permission(self, request) -> bool:
         return False

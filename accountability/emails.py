@@ -34,8 +34,12 @@ def added_to_team(*, team: Team, user: User, invited_by: User | None) -> Outboun
         dedupe_key=f"added-to-team:{membership_id}",
         to_email=user.email,
         recipient=user,
-        context={"team": team, "user": user, "invited_by": invited_by,
-                 "url": settings.SITE_URL + reverse("team_detail", args=[team.slug])},
+        context={
+            "team": team,
+            "user": user,
+            "invited_by": invited_by,
+            "url": settings.SITE_URL + reverse("team_detail", args=[team.slug]),
+        },
     )
 
 

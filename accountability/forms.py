@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
 
 from . import services
 from .models import Membership, Role, Team, User, time_zone_choices
@@ -105,3 +106,37 @@ class OutboxPasswordResetForm(PasswordResetForm):
     def save(self, *args, **kwargs) -> None:
         for user in self.get_users(self.cleaned_data["email"]):
             services.password_reset_queue(user=user)
+
+
+class CommitmentForm(forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        label="I commit to…",
+        error_messages={"required": "Give the commitment a short title."},
+    )
+    details = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = forms.DateField(
+        required=False,
+        label="Due",
+        help_text="Leave empty for the end of the week.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class ProposeForm(CommitmentForm):
+    owner = forms.TypedChoiceField(label="For", coerce=int)
+
+    def __init__(self, *args, members: list[User], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [(m.pk, m.name) for m in members]
+        self.fields["title"].label = "Proposed commitment"
+        self.order_fields(["owner", "title", "details", "due_date"])
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: per field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

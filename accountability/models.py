@@ -5,7 +5,7 @@ rule lives in services.py (or outbox.py for email).
 """
 
 import zoneinfo
-from datetime import time
+from datetime import date, datetime, time
 from functools import cache
 
 from django.conf import settings
@@ -16,6 +16,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from . import weeks
+from .weeks import Week
 
 # An anonymous result is shown only to groups at least this large; teams may raise it, never
 # lower it below the floor.
@@ -122,9 +125,7 @@ class Team(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
-    checkin_weekday = models.PositiveSmallIntegerField(
-        "check-in day", choices=Weekday.choices, default=Weekday.FRIDAY
-    )
+    checkin_weekday = models.PositiveSmallIntegerField("check-in day", choices=Weekday.choices, default=Weekday.FRIDAY)
     checkin_time = models.TimeField("check-in time", default=time(16, 0), help_text="In the team's time zone.")
     reminders_enabled = models.BooleanField(
         default=True, help_text="Email a reminder at check-in time to members who have not checked in."
@@ -169,6 +170,18 @@ class Team(models.Model):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def current_week(self, now: datetime | None = None) -> Week:
+        return weeks.current_week(self.tz, now or timezone.now())
+
+    def checkin_due_at(self, week: Week) -> datetime:
+        return weeks.checkin_due_at(week, self.tz, self.checkin_weekday, self.checkin_time)
+
+    def week_closes_at(self, week: Week) -> datetime:
+        return weeks.week_closes_at(week, self.tz)
+
+    def today(self, now: datetime | None = None) -> date:
+        return weeks.local_date(now or timezone.now(), self.tz)
 
 
 class Role(models.TextChoices):
@@ -287,3 +300,117 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_email} ({self.status})"
+
+
+class CommitmentStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed by a manager"
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    PARTLY_DONE = "partly_done", "Partly done"
+    NOT_DONE = "not_done", "Not done yet"
+    RENEGOTIATED = "renegotiated", "Renegotiated"
+    LET_GO = "let_go", "Let go, with a lesson"
+    DECLINED = "declined", "Declined"
+
+
+# A commitment in one of these is settled: it no longer waits for review.
+SETTLED_STATUSES = frozenset(
+    {
+        CommitmentStatus.DONE,
+        CommitmentStatus.PARTLY_DONE,
+        CommitmentStatus.NOT_DONE,
+        CommitmentStatus.RENEGOTIATED,
+        CommitmentStatus.LET_GO,
+        CommitmentStatus.DECLINED,
+    }
+)
+
+
+class CommitmentSource(models.TextChoices):
+    SELF = "self", "Set by themselves"
+    MANAGER = "manager", "Proposed by a manager"
+
+
+class Commitment(models.Model):
+    """Something a person committed to for a week of a team.
+
+    Renegotiating closes this commitment as `renegotiated` and opens a new one with the new due
+    date whose `renegotiated_from` points back here, so the chain of promises is kept.
+    The manager-proposed flow: `proposed` until the member accepts (`open`) or `declined`.
+    `resolved_on` is the team-local date the outcome was recorded, for "done by the due date".
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commitments")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="commitments")
+    week = models.DateField(help_text="Monday of the team-local ISO week it was made for.")
+    title = models.CharField(max_length=200)
+    details = models.TextField(blank=True, max_length=2000)
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.OPEN)
+    source = models.CharField(max_length=10, choices=CommitmentSource.choices, default=CommitmentSource.SELF)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    renegotiated_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="renegotiated_to"
+    )
+    # The first commitment of a renegotiation chain (None on the first itself), so a whole
+    # chain is one query however long it grows.
+    chain_root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="chain_members"
+    )
+    # The member's reflection when it slipped: private to them and the team's managers.
+    obstacle = models.TextField("what got in the way", blank=True, max_length=2000)
+    help_wanted = models.TextField("what would help", blank=True, max_length=2000)
+    lesson = models.TextField("what I learned", blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["week", "due_date", "pk"]
+        indexes = [
+            models.Index(fields=["owner", "team", "week"], name="commitment_owner_week_idx"),
+            models.Index(fields=["team", "week"], name="commitment_team_week_idx"),
+            models.Index(
+                fields=["owner", "team"],
+                condition=models.Q(status__in=["open", "proposed"]),
+                name="commitment_unsettled_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_settled(self) -> bool:
+        return self.status in SETTLED_STATUSES
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.status == CommitmentStatus.PROPOSED
+
+    @property
+    def week_label(self) -> str:
+        return Week.containing(self.week).label
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status == CommitmentStatus.OPEN and self.due_date < today
+
+
+class CommitmentEvent(models.Model):
+    """One change of a commitment: who moved it from what to what, when, and why."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=CommitmentStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=CommitmentStatus.choices)
+    note = models.TextField(blank=True, max_length=2000)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # For renegotiations: the due date before and after.
+    old_due_date = models.DateField(null=True, blank=True)
+    new_due_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: {self.from_status or 'new'} → {self.to_status}"

@@ -11,6 +11,7 @@
   A worker that dies mid-send leaves the lease to expire and the sweep takes the row again.
 """
 
+import contextlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -88,7 +89,11 @@ def outbox_schedule(*, email_id: int) -> bool:
     from .tasks import outbox_deliver_task  # the task module imports this one
 
     try:
-        outbox_deliver_task.apply_async((email_id,), retry=False)
+        # One connection attempt: this runs right after a web request's commit, and kombu's
+        # pooled connection would keep reconnecting for seconds (retry=False covers only the
+        # publish). A fresh connection also never trips over a stale pooled one.
+        with outbox_deliver_task.app.connection_for_write(transport_options={"max_retries": 0}) as connection:
+            outbox_deliver_task.apply_async((email_id,), retry=False, connection=connection)
     except Exception:  # kombu raises various connection errors; all mean "later"
         logger.warning("Broker unreachable; outbound email %s waits for the sweep", email_id)
         return False
@@ -101,9 +106,7 @@ def _retry_delay(attempts: int) -> timedelta:
 
 def _claimable() -> Q:
     now = timezone.now()
-    return Q(status=EmailStatus.QUEUED, next_attempt_at__lte=now) | Q(
-        status=EmailStatus.SENDING, claimed_until__lt=now
-    )
+    return Q(status=EmailStatus.QUEUED, next_attempt_at__lte=now) | Q(status=EmailStatus.SENDING, claimed_until__lt=now)
 
 
 def _claim(*, email_ids: Iterable[int] | None = None, limit: int = 1) -> list[OutboundEmail]:
@@ -113,13 +116,24 @@ def _claim(*, email_ids: Iterable[int] | None = None, limit: int = 1) -> list[Ou
         if email_ids is not None:
             qs = qs.filter(pk__in=list(email_ids))
         rows = list(qs.order_by("next_attempt_at", "pk").select_for_update(skip_locked=True)[:limit])
-        if rows:
-            lease = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-            for row in rows:
-                row.status = EmailStatus.SENDING
-                row.attempts += 1
-                row.claimed_until = lease
-            OutboundEmail.objects.bulk_update(rows, ["status", "attempts", "claimed_until"])
+        if not rows:
+            return []
+        # A row whose every attempt ended with its worker dead (a lease that ran out) must not
+        # come back forever: past the limit it is failed, for a person to look at.
+        exhausted = [row for row in rows if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS]
+        if exhausted:
+            OutboundEmail.objects.filter(pk__in=[row.pk for row in exhausted]).update(
+                status=EmailStatus.FAILED,
+                claimed_until=None,
+                last_error="The worker stopped while sending, on every attempt.",
+            )
+        rows = [row for row in rows if row.attempts < settings.OUTBOX_MAX_ATTEMPTS]
+        lease = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+        for row in rows:
+            row.status = EmailStatus.SENDING
+            row.attempts += 1
+            row.claimed_until = lease
+        OutboundEmail.objects.bulk_update(rows, ["status", "attempts", "claimed_until"])
     return rows
 
 
@@ -157,7 +171,9 @@ def _finish(row: OutboundEmail, error: Exception | None) -> None:
             status=EmailStatus.QUEUED, claimed_until=None, last_error=message, next_attempt_at=row.next_attempt_at
         )
         row.status = EmailStatus.QUEUED
-        logger.warning("Outbound email %s attempt %s failed, retry at %s: %s", row.pk, row.attempts, row.next_attempt_at, message)
+        logger.warning(
+            "Outbound email %s attempt %s failed, retry at %s: %s", row.pk, row.attempts, row.next_attempt_at, message
+        )
 
 
 def _send(rows: list[OutboundEmail]) -> None:
@@ -179,19 +195,16 @@ def _send(rows: list[OutboundEmail]) -> None:
                 _message(row, connection).send()
             except Exception as exc:
                 _finish(row, exc)
-                # A broken connection would fail every following message the same way.
-                try:
+                # A broken connection would fail every following message the same way. If it
+                # cannot be reopened, the next send tries once more and records its own error.
+                with contextlib.suppress(Exception):
                     connection.close()
                     connection.open()
-                except Exception:
-                    pass
             else:
                 _finish(row, None)
     finally:
-        try:
+        with contextlib.suppress(Exception):
             connection.close()
-        except Exception:
-            pass
 
 
 def outbox_deliver(*, email_id: int) -> OutboundEmail | None:
@@ -219,13 +232,15 @@ def outbox_sweep(*, limit: int | None = None) -> int:
 
 def outbox_retry(*, email_ids: Iterable[int]) -> int:
     """Put failed rows back in the queue (admin action); attempts start again."""
-    ids = list(email_ids)
-    count = OutboundEmail.objects.filter(pk__in=ids, status=EmailStatus.FAILED).update(
-        status=EmailStatus.QUEUED, attempts=0, next_attempt_at=timezone.now(), claimed_until=None
-    )
+    with transaction.atomic():
+        failed = OutboundEmail.objects.select_for_update().filter(pk__in=list(email_ids), status=EmailStatus.FAILED)
+        ids = list(failed.values_list("pk", flat=True))
+        OutboundEmail.objects.filter(pk__in=ids).update(
+            status=EmailStatus.QUEUED, attempts=0, next_attempt_at=timezone.now(), claimed_until=None
+        )
     for email_id in ids:
         transaction.on_commit(lambda email_id=email_id: outbox_schedule(email_id=email_id))
-    return count
+    return len(ids)
 
 
 def outbox_purge(*, older_than_days: int | None = None) -> int:

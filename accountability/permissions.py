@@ -4,17 +4,17 @@ Organisation admins (`is_staff`) manage every team; a team's managers manage the
 see their own team. Anyone else gets a 404 from the views, never a hint that a team exists.
 """
 
-from .models import Membership, Role, Team, User
+from .models import Commitment, CommitmentStatus, Membership, Role, Team, User
 
 
 def role_in(user: User, team: Team) -> str | None:
     if not user.is_authenticated:
         return None
-    # Views that already loaded the user's memberships pass them through `team.viewer_role`.
-    cached = getattr(team, "viewer_role", ...)
-    if cached is not ...:
-        return cached
-    return Membership.objects.filter(user=user, team=team).values_list("role", flat=True).first()
+    # Teams loaded by selectors.teams_with_viewer_role carry the viewer's role already; it is
+    # used only when this is the user it was loaded for.
+    if getattr(team, "viewer_role_of", None) == user.pk:
+        return team.viewer_role
+    return Membership.objects.filter(user=user, team=team).order_by().values_list("role", flat=True).first()
 
 
 def can_view_team(user: User, team: Team) -> bool:
@@ -30,6 +30,39 @@ def can_create_team(user: User) -> bool:
 
 
 def can_manage_any_team(user: User) -> bool:
-    return user.is_authenticated and (
-        user.is_staff or Membership.objects.filter(user=user, role=Role.MANAGER).exists()
-    )
+    return user.is_authenticated and (user.is_staff or Membership.objects.filter(user=user, role=Role.MANAGER).exists())
+
+
+def commitment_access(user: User, commitment: Commitment) -> str | None:
+    """How much of a commitment someone may see.
+
+    'full' for its owner and the team's managers (reflections and history included),
+    'summary' for teammates when the team's "open commitments" switch is on (title, status
+    and due date only; never proposals, reflections or notes), otherwise None (404).
+    """
+    if not user.is_authenticated:
+        return None
+    if commitment.owner_id == user.pk:
+        return "full"
+    role = Membership.objects.filter(user=user, team_id=commitment.team_id).values_list("role", flat=True).first()
+    if role == Role.MANAGER:
+        return "full"
+    if (
+        role == Role.MEMBER
+        and commitment.team.open_commitments
+        and commitment.status not in (CommitmentStatus.PROPOSED, CommitmentStatus.DECLINED)
+    ):
+        return "summary"
+    return None
+
+
+def can_see_team_commitments(user: User, team: Team) -> bool:
+    """The team's list of commitment titles and statuses: its managers always, its members
+    when the team works with open commitments."""
+    role = role_in(user, team)
+    return role == Role.MANAGER or (role == Role.MEMBER and team.open_commitments)
+
+
+def can_view_person_in_team(user: User, team: Team, person: User) -> bool:
+    """Someone's check-ins, moods and reflections in a team: themselves and its managers."""
+    return user.is_authenticated and (person.pk == user.pk or role_in(user, team) == Role.MANAGER)

@@ -1,7 +1,7 @@
-"""Every write and business rule about people, teams and invitations."""
+"""Every write and business rule about people, teams, invitations and commitments."""
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -15,7 +15,19 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from . import emails
-from .models import Invitation, Membership, Role, Team, User
+from .models import (
+    Commitment,
+    CommitmentEvent,
+    CommitmentSource,
+    CommitmentStatus,
+    Invitation,
+    Membership,
+    OutboundEmail,
+    Role,
+    Team,
+    User,
+)
+from .weeks import Week
 
 INVITATION_SALT = "accountability.invitation"
 
@@ -48,8 +60,13 @@ def team_create(
 ) -> Team:
     """Create a team. Its first manager is invited by email when named; otherwise the person
     creating it manages it, so no team is ever left without a manager."""
-    team = Team(name=name, slug=_unique_slug(name), time_zone=time_zone,
-                checkin_weekday=checkin_weekday, checkin_time=checkin_time)
+    team = Team(
+        name=name,
+        slug=_unique_slug(name),
+        time_zone=time_zone,
+        checkin_weekday=checkin_weekday,
+        checkin_time=checkin_time,
+    )
     team.full_clean()
     team.save()
     if first_manager_email:
@@ -103,7 +120,9 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
 def _ensure_another_manager(membership: Membership) -> None:
     # Lock the team's manager rows so two managers demoting each other cannot both succeed.
     managers = list(
-        Membership.objects.select_for_update().filter(team_id=membership.team_id, role=Role.MANAGER).values_list("pk", flat=True)
+        Membership.objects.select_for_update()
+        .filter(team_id=membership.team_id, role=Role.MANAGER)
+        .values_list("pk", flat=True)
     )
     if not any(pk != membership.pk for pk in managers):
         raise ValidationError("A team needs at least one manager. Appoint another manager first.")
@@ -142,8 +161,11 @@ def invitation_from_token(token: str) -> Invitation:
         raise InvitationInvalid("expired") from exc
     except signing.BadSignature as exc:
         raise InvitationInvalid("invalid") from exc
-    invitation = Invitation.objects.select_related("team").filter(pk=data.get("i")).first()
-    if invitation is None or invitation.email.lower() != data.get("e"):
+    # Signed by us, but perhaps in an older shape: anything unexpected is just "invalid".
+    if not isinstance(data, dict) or not isinstance(data.get("i"), int) or not isinstance(data.get("e"), str):
+        raise InvitationInvalid("invalid")
+    invitation = Invitation.objects.select_related("team").filter(pk=data["i"]).first()
+    if invitation is None or invitation.email.lower() != data["e"]:
         raise InvitationInvalid("invalid")
     if not invitation.is_pending:
         raise InvitationInvalid("used")
@@ -193,7 +215,8 @@ def invitation_accept(*, invitation: Invitation, display_name: str, password: st
     if user is None:
         user = User.objects.create_user(email=invitation.email, password=password, display_name=display_name.strip())
     membership_add(team=invitation.team, user=user, role=invitation.role)
-    # Every pending invitation for this address is settled by the one account.
+    # Other teams' pending invitations for this address stay pending: from now on the address
+    # has an account, so those links ask to sign in as it (see views.invitation_accept).
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -242,7 +265,224 @@ def password_reset_queue(*, user: User) -> bool:
     Requests for one account within a few minutes send one email (see emails.password_reset),
     so a double submit or a hammering client cannot flood someone's inbox.
     """
+    # The outbox key alone groups requests into fixed five-minute buckets, so two clicks a
+    # second apart across a bucket boundary would send two emails: look back a whole window.
+    window_start = timezone.now() - timedelta(seconds=emails.PASSWORD_RESET_WINDOW_SECONDS)
+    if OutboundEmail.objects.filter(kind="password_reset", recipient=user, created_at__gt=window_start).exists():
+        return False
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     url = settings.SITE_URL + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
     return emails.password_reset(user=user, url=url) is not None
+
+
+# --- Commitments -------------------------------------------------------------------------
+
+# Where a review may go from each status. Renegotiating and declining are final for a row
+# (renegotiation continues in a new row); an outcome may be corrected to another outcome.
+OUTCOMES = frozenset(
+    {
+        CommitmentStatus.DONE,
+        CommitmentStatus.PARTLY_DONE,
+        CommitmentStatus.NOT_DONE,
+        CommitmentStatus.LET_GO,
+        CommitmentStatus.RENEGOTIATED,
+    }
+)
+REVIEWABLE_FROM = frozenset(
+    {
+        CommitmentStatus.OPEN,
+        CommitmentStatus.DONE,
+        CommitmentStatus.PARTLY_DONE,
+        CommitmentStatus.NOT_DONE,
+        CommitmentStatus.LET_GO,
+    }
+)
+TITLE_MAX = 200
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": "Give the commitment a short title."})
+    if len(title) > TITLE_MAX:
+        raise ValidationError({"title": f"Keep the title to {TITLE_MAX} characters or fewer (it has {len(title)})."})
+    return title
+
+
+def _check_due_date(*, team: Team, due_date: date, field: str = "due_date") -> None:
+    if due_date < team.today():
+        raise ValidationError({field: "Pick today or a later date."})
+
+
+@transaction.atomic
+def commitment_create(
+    *,
+    team: Team,
+    owner: User,
+    actor: User,
+    title: str,
+    details: str = "",
+    due_date: date | None = None,
+    week: Week | None = None,
+) -> Commitment:
+    """A commitment for a week (default: the team's current week).
+
+    People set their own. A manager may propose one to a member of their team: it stays
+    `proposed` until the member accepts or declines it.
+    """
+    week = week or team.current_week()
+    due_date = due_date or week.end
+    title = _clean_title(title)
+    _check_due_date(team=team, due_date=due_date)
+    if not Membership.objects.filter(team=team, user=owner).exists():
+        raise ValidationError("That person is not in this team.")
+    proposed = actor.pk != owner.pk
+    if proposed and not Membership.objects.filter(team=team, user=actor, role=Role.MANAGER).exists():
+        raise ValidationError("Only the team's managers can propose commitments to someone else.")
+    commitment = Commitment.objects.create(
+        team=team,
+        owner=owner,
+        created_by=actor,
+        week=week.start,
+        title=title,
+        details=(details or "").strip(),
+        due_date=due_date,
+        status=CommitmentStatus.PROPOSED if proposed else CommitmentStatus.OPEN,
+        source=CommitmentSource.MANAGER if proposed else CommitmentSource.SELF,
+    )
+    CommitmentEvent.objects.create(commitment=commitment, from_status="", to_status=commitment.status, actor=actor)
+    return commitment
+
+
+def _locked(commitment: Commitment) -> Commitment:
+    return Commitment.objects.select_for_update().select_related("team").get(pk=commitment.pk)
+
+
+@transaction.atomic
+def commitment_review(
+    *,
+    commitment: Commitment,
+    actor: User,
+    status: str,
+    note: str = "",
+    obstacle: str = "",
+    help_wanted: str = "",
+    new_due_date: date | None = None,
+) -> Commitment:
+    """Record how a commitment went. Only its owner reviews it.
+
+    * partly done / not done yet: optional "what got in the way" and "what would help";
+    * let go: optional lesson;
+    * renegotiated: a new due date and a short reason; this row closes as `renegotiated` and a
+      new open commitment continues the chain. Renegotiating on or before the due date counts
+      as keeping one's word (see `resolved_on`).
+
+    Returns the commitment that is now current (the new one after a renegotiation).
+    """
+    commitment = _locked(commitment)
+    if commitment.owner_id != actor.pk:
+        raise ValidationError("Only the person who made a commitment can review it.")
+    if status not in OUTCOMES:
+        raise ValidationError({"status": "Choose how it went."})
+    if commitment.status not in REVIEWABLE_FROM:
+        raise ValidationError(f"This commitment is {commitment.get_status_display().lower()} and can't be reviewed.")
+    if status == commitment.status:
+        return commitment
+    team = commitment.team
+    now = timezone.now()
+    note = (note or "").strip()
+    event = CommitmentEvent(commitment=commitment, from_status=commitment.status, to_status=status, actor=actor)
+
+    if status == CommitmentStatus.RENEGOTIATED:
+        if commitment.status not in (CommitmentStatus.OPEN, CommitmentStatus.PARTLY_DONE, CommitmentStatus.NOT_DONE):
+            raise ValidationError("Only an open or unfinished commitment can be renegotiated.")
+        if new_due_date is None:
+            raise ValidationError({"new_due_date": "Pick the new due date."})
+        _check_due_date(team=team, due_date=new_due_date, field="new_due_date")
+        if not note:
+            raise ValidationError({"note": "Say in a few words why the date moves."})
+        successor = Commitment.objects.create(
+            team=team,
+            owner=commitment.owner,
+            created_by=actor,
+            week=team.current_week(now).start,
+            title=commitment.title,
+            details=commitment.details,
+            due_date=new_due_date,
+            status=CommitmentStatus.OPEN,
+            source=commitment.source,
+            renegotiated_from=commitment,
+            chain_root=commitment.chain_root or commitment,
+        )
+        event.old_due_date, event.new_due_date = commitment.due_date, new_due_date
+        CommitmentEvent.objects.create(
+            commitment=successor,
+            from_status="",
+            to_status=CommitmentStatus.OPEN,
+            actor=actor,
+            note=note,
+            old_due_date=commitment.due_date,
+            new_due_date=new_due_date,
+        )
+    else:
+        successor = commitment
+
+    commitment.status = status
+    commitment.resolved_at = now
+    commitment.resolved_on = team.today(now)
+    fields = ["status", "resolved_at", "resolved_on"]
+    if status in (CommitmentStatus.PARTLY_DONE, CommitmentStatus.NOT_DONE):
+        commitment.obstacle, commitment.help_wanted = (obstacle or "").strip(), (help_wanted or "").strip()
+        fields += ["obstacle", "help_wanted"]
+    if status == CommitmentStatus.LET_GO:
+        commitment.lesson = note
+        fields.append("lesson")
+    commitment.save(update_fields=fields)
+    event.note = note
+    event.created_at = now
+    event.save()
+    return successor
+
+
+@transaction.atomic
+def commitment_reopen(*, commitment: Commitment, actor: User) -> Commitment:
+    """Undo an outcome recorded by mistake: back to open, with a history row saying so."""
+    commitment = _locked(commitment)
+    if commitment.owner_id != actor.pk:
+        raise ValidationError("Only the person who made a commitment can change it.")
+    if commitment.status not in REVIEWABLE_FROM or commitment.status == CommitmentStatus.OPEN:
+        raise ValidationError("This commitment can't be reopened.")
+    CommitmentEvent.objects.create(
+        commitment=commitment, from_status=commitment.status, to_status=CommitmentStatus.OPEN, actor=actor
+    )
+    commitment.status = CommitmentStatus.OPEN
+    commitment.resolved_at = commitment.resolved_on = None
+    commitment.save(update_fields=["status", "resolved_at", "resolved_on"])
+    return commitment
+
+
+@transaction.atomic
+def commitment_respond_to_proposal(*, commitment: Commitment, actor: User, accept: bool, note: str = "") -> Commitment:
+    """The member accepts a manager's proposal (it becomes theirs, open) or declines it."""
+    commitment = _locked(commitment)
+    if commitment.owner_id != actor.pk:
+        raise ValidationError("Only the person it was proposed to can answer a proposal.")
+    if commitment.status != CommitmentStatus.PROPOSED:
+        raise ValidationError("This proposal was already answered.")
+    to_status = CommitmentStatus.OPEN if accept else CommitmentStatus.DECLINED
+    CommitmentEvent.objects.create(
+        commitment=commitment,
+        from_status=commitment.status,
+        to_status=to_status,
+        actor=actor,
+        note=(note or "").strip(),
+    )
+    commitment.status = to_status
+    fields = ["status"]
+    if not accept:
+        commitment.resolved_at = timezone.now()
+        commitment.resolved_on = commitment.team.today(commitment.resolved_at)
+        fields += ["resolved_at", "resolved_on"]
+    commitment.save(update_fields=fields)
+    return commitment

@@ -42,6 +42,9 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
+    path("teams/<slug:slug>/commitments/propose/", views.commitment_propose, name="commitment_propose"),
+    path("commitments/<int:commitment_id>/", views.commitment_detail, name="commitment_detail"),
+    path("", include("checkins.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -8,17 +10,27 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import health, permissions, selectors, services
-from .forms import InvitationAcceptForm, InviteForm, ProfileForm, RoleForm, TeamCreateForm, TeamSettingsForm
-from .models import Invitation, Membership, Team
+from .forms import (
+    InvitationAcceptForm,
+    InviteForm,
+    ProfileForm,
+    ProposeForm,
+    RoleForm,
+    TeamCreateForm,
+    TeamSettingsForm,
+    add_service_errors,
+)
+from .models import Commitment, Invitation, Membership, Role, Team
 
 CURRENT_TEAM_SESSION_KEY = "current_team_id"
 
 
 def _get_team_for(user, slug: str) -> Team:
-    team = get_object_or_404(Team, slug=slug)
+    # Annotated with the viewer's role, so the permission checks below need no more queries.
+    team = get_object_or_404(selectors.teams_with_viewer_role(user), slug=slug)
     if not permissions.can_view_team(user, team):
         raise Http404
     return team
@@ -31,17 +43,33 @@ def _get_managed_team_for(user, slug: str) -> Team:
     return team
 
 
+def _remember_team(request: HttpRequest, team: Team) -> None:
+    # The team switcher and the manager links in the navigation follow the team last opened.
+    # Written only when it changes: an unchanged session is not saved again.
+    if request.session.get(CURRENT_TEAM_SESSION_KEY) != team.pk:
+        request.session[CURRENT_TEAM_SESSION_KEY] = team.pk
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Members start on "This week" of the team they last opened; people without a team (an
+    organisation admin, say) see the list of teams."""
     teams = list(selectors.teams_for_user(request.user))
+    mine = [team for team in teams if team.viewer_role is not None]
+    if mine:
+        current_id = request.session.get(CURRENT_TEAM_SESSION_KEY)
+        team = next((t for t in mine if t.pk == current_id), mine[0])
+        return redirect("this_week", slug=team.slug)
     return render(request, "accountability/home.html", {"teams": teams})
 
 
 @login_required
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_team_for(request.user, slug)
-    request.session[CURRENT_TEAM_SESSION_KEY] = team.pk
+    _remember_team(request, team)
     can_manage = permissions.can_manage_team(request.user, team)
+    week = team.current_week()
+    show_commitments = permissions.can_see_team_commitments(request.user, team)
     return render(
         request,
         "accountability/team_detail.html",
@@ -50,6 +78,8 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "memberships": selectors.team_memberships(team),
             "can_manage": can_manage,
             "pending_invitations": selectors.team_pending_invitations(team) if can_manage else [],
+            "week": week,
+            "commitments": selectors.team_commitments(team=team, week=week) if show_commitments else None,
         },
     )
 
@@ -79,7 +109,9 @@ def team_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_managed_team_for(request.user, slug)
-    form = TeamSettingsForm(request.POST or None, instance=team)
+    _remember_team(request, team)
+    # The form works on a copy: a rejected edit must not show up as the team's name on the page.
+    form = TeamSettingsForm(request.POST or None, instance=copy.copy(team))
     if request.method == "POST" and form.is_valid():
         services.team_update(team=team, **{name: form.cleaned_data[name] for name in form.changed_data})
         messages.success(request, "Team settings saved.")
@@ -90,6 +122,7 @@ def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def team_members(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_managed_team_for(request.user, slug)
+    _remember_team(request, team)
     return render(
         request,
         "accountability/team_members.html",
@@ -105,6 +138,7 @@ def team_members(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def team_invite(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_managed_team_for(request.user, slug)
+    _remember_team(request, team)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = services.invitation_send(
@@ -133,11 +167,17 @@ def membership_role(request: HttpRequest, slug: str, membership_id: int) -> Http
         messages.error(request, "Choose member or manager.")
     else:
         try:
-            services.membership_set_role(membership=membership, role=form.cleaned_data["role"], actor=request.user)
+            updated = services.membership_set_role(
+                membership=membership, role=form.cleaned_data["role"], actor=request.user
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"{membership.user.name} is now a {membership.get_role_display().lower()}.")
+            messages.success(request, f"{membership.user.name} is now a {updated.get_role_display().lower()}.")
+            # `team` carries the role the viewer had before the change; updated.team is fresh.
+            if updated.user_id == request.user.pk and not permissions.can_manage_team(request.user, updated.team):
+                # They stepped down: the members page is no longer theirs to see.
+                return redirect("team_detail", slug=team.slug)
     return redirect("team_members", slug=team.slug)
 
 
@@ -152,8 +192,8 @@ def membership_remove(request: HttpRequest, slug: str, membership_id: int) -> Ht
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"{membership.user.name} is no longer in {team.name}.")
-    if membership.user_id == request.user.pk and not request.user.is_staff:
-        return redirect("home")
+        if membership.user_id == request.user.pk and not request.user.is_staff:
+            return redirect("home")
     return redirect("team_members", slug=team.slug)
 
 
@@ -190,6 +230,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated:
             messages.info(request, f"Sign in as {invitation.email} to join {invitation.team.name}.")
             return redirect_to_login(request.get_full_path())
+        if request.user.email.lower() != invitation.email.lower():
+            # Say so at once rather than offer a "Join" button that can only fail.
+            return render(
+                request,
+                "accountability/invitation_invalid.html",
+                {"problem": INVITATION_PROBLEMS["other-account"]},
+                status=403,
+            )
         if request.method == "POST":
             try:
                 services.invitation_accept_as(invitation=invitation, user=request.user)
@@ -235,16 +283,71 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accountability/profile.html", {"form": form})
 
 
-@require_GET
+def _get_commitment_for(user, commitment_id: int) -> tuple[Commitment, str]:
+    commitment = get_object_or_404(Commitment.objects.select_related("team", "owner"), pk=commitment_id)
+    access = permissions.commitment_access(user, commitment)
+    if access is None:
+        raise Http404
+    return commitment, access
+
+
+@login_required
+def commitment_detail(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    commitment, access = _get_commitment_for(request.user, commitment_id)
+    chain, events = selectors.commitment_chain(commitment) if access == "full" else ([], [])
+    return render(
+        request,
+        "accountability/commitment_detail.html",
+        {
+            "commitment": commitment,
+            "access": access,
+            "chain": chain,
+            "events": events,
+            "is_owner": commitment.owner_id == request.user.pk,
+            "today": commitment.team.today(),
+        },
+    )
+
+
+@login_required
+def commitment_propose(request: HttpRequest, slug: str) -> HttpResponse:
+    """A manager proposes a commitment to a member; it waits for the member's yes or no."""
+    team = _get_team_for(request.user, slug)
+    if permissions.role_in(request.user, team) != Role.MANAGER:
+        raise Http404
+    members = selectors.team_members_only(team)
+    form = ProposeForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        owner = next(m for m in members if m.pk == form.cleaned_data["owner"])
+        try:
+            services.commitment_create(
+                team=team,
+                owner=owner,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                details=form.cleaned_data["details"],
+                due_date=form.cleaned_data["due_date"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Proposed to {owner.name}. They'll accept or decline it on their week page.")
+            return redirect("team_detail", slug=team.slug)
+    return render(request, "accountability/commitment_propose.html", {"team": team, "form": form})
+
+
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     database = health.database_ok(connection)
     broker = health.broker_ok(use_cache=False)
     status = 200 if database and broker else 503
     return JsonResponse(
-        {"status": "ok" if status == 200 else "degraded",
-         "database": "ok" if database else "unreachable",
-         "broker": "ok" if broker else "unreachable"},
+        {
+            "status": "ok" if status == 200 else "degraded",
+            "database": "ok" if database else "unreachable",
+            "broker": "ok" if broker else "unreachable",
+        },
         status=status,
     )
 

@@ -11,6 +11,7 @@ set -euo pipefail
 
 PG_HOST=127.0.0.1
 PG_PORT=5432
+PG_DB=accountability
 REDIS_HOST=127.0.0.1
 REDIS_PORT=6379
 CHROMIUM=/usr/bin/chromium
@@ -128,12 +129,21 @@ ensure_postgres() {
     wait_for PostgreSQL pg_ready
     did="installed and started"
   fi
+  local note=""
   if ! pg_can_login && [ -n "$(pg_version)" ]; then
     pg_trust_loopback
     pg_can_login || die "cannot log in to PostgreSQL at $PG_HOST:$PG_PORT as postgres without a password"
-    did="$did, loopback set to trust"
+    note=" (loopback auth set to trust)"
   fi
-  log "postgresql: $did on $PG_HOST:$PG_PORT"
+  # tests/settings.py points at this database by default; pytest-django creates test_<name>
+  # itself, but makemigrations --check looks at the real one.
+  if command -v psql >/dev/null 2>&1 && pg_can_login \
+    && [ -z "$(psql -w -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -Atqc \
+      "select 1 from pg_database where datname = '$PG_DB'")" ]; then
+    psql -w -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -qc "create database $PG_DB" >/dev/null
+    note="$note (created database $PG_DB)"
+  fi
+  log "postgresql: $did on $PG_HOST:$PG_PORT$note"
 }
 
 # --- Redis -----------------------------------------------------------------------------

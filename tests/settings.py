@@ -12,11 +12,7 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-us
 from accountability.settings import *  # noqa: E402,F403
 from accountability.settings import env  # noqa: E402
 
-DATABASES = {
-    "default": env.db_url(
-        "TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/accountability"
-    )
-}
+DATABASES = {"default": env.db_url("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/accountability")}
 DATABASES["default"]["TEST"] = {"NAME": "test_accountability"}
 
 TEST_REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")

@@ -3,11 +3,14 @@
 Idempotent: every row is looked up by a natural key first, so a second run adds nothing.
 """
 
+import importlib
 import os
 from datetime import time
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accountability import services
 from accountability.models import Membership, Role, Team, User
@@ -39,10 +42,27 @@ PEOPLE = [
 class Command(BaseCommand):
     help = "Create a demo organisation (two teams, managers, members). Safe to run again."
 
+    def _seed_apps(self, teams: list[Team]) -> int:
+        """Each app may add demo history in its own `demo.py` (a `seed_history(teams=, now=)`
+        function). Found by name, so this core command imports no other app."""
+        added = 0
+        for config in apps.get_app_configs():
+            if config.name == "accountability":
+                continue
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            added += module.seed_history(teams=teams, now=timezone.now())
+        return added
+
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         created = 0
+        kept_accounts = 0
         teams = {}
         for slug, name, tz, weekday, at in TEAMS:
             team, made = Team.objects.get_or_create(
@@ -62,10 +82,13 @@ class Command(BaseCommand):
                     is_superuser=is_admin,
                 )
                 created += 1
+            else:
+                kept_accounts += 1
             for slug, role in roles.items():
                 if not Membership.objects.filter(user=user, team=teams[slug]).exists():
                     services.membership_add(team=teams[slug], user=user, role=role)
                     created += 1
+        created += self._seed_apps(list(teams.values()))
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new rows)."))
         self.stdout.write("Sign in at /accounts/login/ with any of these, all with the same password:")
@@ -73,3 +96,8 @@ class Command(BaseCommand):
             what = ", ".join(f"{role} of {teams[slug].name}" for slug, role in roles.items()) or "organisation admin"
             self.stdout.write(f"  {email:<28} {display_name} ({what})")
         self.stdout.write(f"Password: {password}")
+        if kept_accounts:
+            # A second run never resets passwords: say so rather than print one that may not work.
+            self.stdout.write(
+                f"({kept_accounts} of these accounts existed already and keep the password they were created with.)"
+            )

@@ -1,0 +1,30 @@
+# Production image: gunicorn serving the app, static files by WhiteNoise. The same image runs
+# the Celery worker and beat (see docker-compose.yml for the commands).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN groupadd --system app && useradd --system --gid app --home-dir /app --no-create-home app
+
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+
+# Hashed, compressed static files (DEBUG off selects WhiteNoise's manifest storage). The key
+# exists only for this command; the running container must be given its own SECRET_KEY.
+RUN DEBUG=false SECRET_KEY=collectstatic-build-only python manage.py collectstatic --noinput \
+    && mkdir -p /app/.run \
+    && chown app:app /app/.run
+
+USER app
+
+EXPOSE 8000
+
+# No access log: request lines carry paths and client addresses, and the anonymous pages
+# promise to leave no trail.
+CMD ["gunicorn", "accountability.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

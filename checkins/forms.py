@@ -1,0 +1,71 @@
+from django import forms
+
+from accountability.models import CommitmentStatus
+
+from .models import CheckIn, Mood
+
+REVIEW_CHOICES = [
+    (CommitmentStatus.DONE, "Done"),
+    (CommitmentStatus.PARTLY_DONE, "Partly done"),
+    (CommitmentStatus.NOT_DONE, "Not done yet"),
+    (CommitmentStatus.RENEGOTIATED, "Renegotiate: new date"),
+    (CommitmentStatus.LET_GO, "Let it go, with a lesson"),
+]
+
+
+class CheckInForm(forms.ModelForm):
+    mood = forms.TypedChoiceField(
+        label="How are your mood and energy this week?",
+        choices=Mood.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how you're doing, from 1 to 5."},
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = CheckIn
+        fields = ["mood", "highlights", "blockers", "support_requested"]
+        labels = {
+            "highlights": "Highlights",
+            "blockers": "Anything in your way?",
+            "support_requested": "Support I'd like",
+        }
+        help_texts = {
+            "highlights": "What went well, what you're proud of.",
+            "support_requested": "Your manager sees this first and answers it.",
+        }
+        widgets = {
+            "highlights": forms.Textarea(attrs={"rows": 3}),
+            "blockers": forms.Textarea(attrs={"rows": 2}),
+            "support_requested": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ReviewForm(forms.Form):
+    status = forms.ChoiceField(
+        label="How did it go?",
+        choices=REVIEW_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how it went."},
+    )
+    obstacle = forms.CharField(
+        label="What got in the way?", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    help_wanted = forms.CharField(
+        label="What would help?", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    new_due_date = forms.DateField(
+        label="New due date", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(
+        label="Why the date moves, or what you learned",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ProposalResponseForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+    note = forms.CharField(required=False, max_length=2000, label="A word for your manager (optional)")

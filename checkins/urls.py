@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("teams/<slug:slug>/week/", views.week_page, name="this_week"),
+    path("teams/<slug:slug>/week/<str:label>/", views.week_page, name="week"),
+    path("teams/<slug:slug>/commitments/add/", views.commitment_add, name="commitment_add"),
+    path("teams/<slug:slug>/history/", views.history, name="history"),
+    path("teams/<slug:slug>/people/<int:user_id>/history/", views.history, name="member_history"),
+    path("commitments/<int:commitment_id>/review/", views.commitment_review, name="commitment_review"),
+    path("commitments/<int:commitment_id>/reopen/", views.commitment_reopen, name="commitment_reopen"),
+    path("commitments/<int:commitment_id>/respond/", views.proposal_respond, name="proposal_respond"),
+]

@@ -1,0 +1,274 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accountability import permissions as core_permissions
+from accountability import services as core_services
+from accountability.forms import CommitmentForm, add_service_errors
+from accountability.models import Commitment, Membership, Team, User
+from accountability.weeks import Week
+
+from . import selectors, services
+from .forms import CheckInForm, ProposalResponseForm, ReviewForm
+from .models import CheckIn
+
+
+def _get_team_for_member(user: User, slug: str) -> Team:
+    """The team, if the person belongs to it (managers too): 404 otherwise."""
+    team = get_object_or_404(Team, slug=slug)
+    if not Membership.objects.filter(team=team, user=user).exists():
+        raise Http404
+    return team
+
+
+def _get_week(team: Team, label: str | None) -> Week:
+    current = team.current_week()
+    if label is None:
+        return current
+    try:
+        week = Week.from_label(label)
+    except ValueError:
+        raise Http404("No such week") from None
+    if week > current:
+        raise Http404("That week hasn't started yet")
+    return week
+
+
+def _get_own_commitment(user: User, commitment_id: int) -> Commitment:
+    return get_object_or_404(Commitment.objects.select_related("team"), pk=commitment_id, owner=user)
+
+
+def _week_url(team: Team, week: Week) -> str:
+    if week == team.current_week():
+        return reverse("this_week", args=[team.slug])
+    return reverse("week", args=[team.slug, week.label])
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _render_week(
+    request: HttpRequest,
+    team: Team,
+    week: Week,
+    *,
+    checkin_form: CheckInForm | None = None,
+    commitment_form: CommitmentForm | None = None,
+    review_form: tuple[int, ReviewForm] | None = None,
+    conflict: CheckIn | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    view = selectors.week_for_member(member=request.user, team=team, week=week, today=team.today(now))
+    window = services.checkin_window(team=team, week=week, now=now)
+    if checkin_form is None:
+        checkin_form = CheckInForm(
+            instance=view.checkin, initial={"version": view.checkin.version if view.checkin else None}
+        )
+    return render(
+        request,
+        "checkins/week.html",
+        {
+            "team": team,
+            "view": view,
+            "week": week,
+            "is_current": week == team.current_week(now),
+            "window": window,
+            "due_at": team.checkin_due_at(week),
+            "closes_at": team.week_closes_at(week),
+            "can_edit_checkin": view.checkin is None or window != "closed",
+            "checkin_form": checkin_form,
+            "commitment_form": commitment_form or CommitmentForm(),
+            "review_form": review_form,
+            "conflict": conflict,
+            "previous_week": week.previous(),
+            "next_week": week.next() if week < team.current_week(now) else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def week_page(request: HttpRequest, slug: str, label: str | None = None) -> HttpResponse:
+    team = _get_team_for_member(request.user, slug)
+    week = _get_week(team, label)
+    request.session["current_team_id"] = team.pk
+    if request.method != "POST":
+        return _render_week(request, team, week)
+
+    form = CheckInForm(request.POST)
+    if not form.is_valid():
+        return _render_week(request, team, week, checkin_form=form)
+    try:
+        result = services.checkin_submit(
+            member=request.user,
+            team=team,
+            week=week,
+            mood=form.cleaned_data["mood"],
+            highlights=form.cleaned_data["highlights"],
+            blockers=form.cleaned_data["blockers"],
+            support_requested=form.cleaned_data["support_requested"],
+            version=form.cleaned_data["version"],
+        )
+    except services.CheckInConflict as exc:
+        # Keep what they typed, and let them save it over the newer version on purpose.
+        data = request.POST.copy()
+        data["version"] = exc.checkin.version
+        form = CheckInForm(data)
+        form.is_valid()
+        messages.warning(
+            request,
+            "This week's check-in was already saved from somewhere else (another tab?). "
+            "What you just typed is kept below; save again to replace the saved one.",
+        )
+        return _render_week(request, team, week, checkin_form=form, conflict=exc.checkin, status=409)
+    except services.CheckInClosed:
+        messages.info(request, "That week has closed, so its check-in can no longer change.")
+        return redirect(_week_url(team, week))
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _render_week(request, team, week, checkin_form=form)
+    if result.created:
+        late = " It's marked late, and that's fine: thank you for checking in." if result.checkin.is_late else ""
+        messages.success(request, f"Check-in saved.{late}")
+    else:
+        messages.success(request, "Check-in updated.")
+    return redirect(_week_url(team, week))
+
+
+@login_required
+@require_POST
+def commitment_add(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_team_for_member(request.user, slug)
+    week = team.current_week()
+    form = CommitmentForm(request.POST)
+    if form.is_valid():
+        try:
+            core_services.commitment_create(
+                team=team,
+                owner=request.user,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                details=form.cleaned_data["details"],
+                due_date=form.cleaned_data["due_date"],
+                week=week,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Commitment added.")
+            return redirect(reverse("this_week", args=[team.slug]) + "#commitments")
+    return _render_week(request, team, week, commitment_form=form, status=422)
+
+
+@login_required
+@require_POST
+def commitment_review(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    commitment = _get_own_commitment(request.user, commitment_id)
+    team = commitment.team
+    form = ReviewForm(request.POST)
+    current = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            current = core_services.commitment_review(
+                commitment=commitment,
+                actor=request.user,
+                status=data["status"],
+                note=data["note"],
+                obstacle=data["obstacle"],
+                help_wanted=data["help_wanted"],
+                new_due_date=data["new_due_date"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if _is_htmx(request):
+        commitment.refresh_from_db()
+        rows = [commitment]
+        if current is not None and current.pk != commitment.pk:
+            rows.append(current)
+        return render(
+            request,
+            "checkins/_commitment_rows.html",
+            {
+                "rows": rows,
+                "team": team,
+                "today": team.today(),
+                "review_form": (commitment.pk, form) if form.errors else None,
+            },
+            status=200 if not form.errors else 422,
+        )
+    if form.errors:
+        week = _week_for_commitment(team, commitment)
+        return _render_week(request, team, week, review_form=(commitment.pk, form), status=422)
+    messages.success(request, _review_message(current, commitment))
+    return redirect(_week_url(team, _week_for_commitment(team, commitment)) + f"#commitment-{commitment.pk}")
+
+
+def _week_for_commitment(team: Team, commitment: Commitment) -> Week:
+    """Where a commitment is reviewed: its own week, or this week while it is carried over."""
+    own = Week.containing(commitment.week)
+    return team.current_week() if commitment.status == "open" else own
+
+
+def _review_message(current: Commitment | None, commitment: Commitment) -> str:
+    if current is not None and current.pk != commitment.pk:
+        return f"Renegotiated: now due {current.due_date:%a %d %b}. Thanks for saying so early."
+    return "Saved. Thank you for the honest update."
+
+
+@login_required
+@require_POST
+def commitment_reopen(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    commitment = _get_own_commitment(request.user, commitment_id)
+    try:
+        core_services.commitment_reopen(commitment=commitment, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Reopened.")
+    return redirect(reverse("this_week", args=[commitment.team.slug]) + f"#commitment-{commitment.pk}")
+
+
+@login_required
+@require_POST
+def proposal_respond(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    commitment = _get_own_commitment(request.user, commitment_id)
+    form = ProposalResponseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose accept or decline.")
+    else:
+        accept = form.cleaned_data["decision"] == "accept"
+        try:
+            core_services.commitment_respond_to_proposal(
+                commitment=commitment, actor=request.user, accept=accept, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Accepted: it's yours now." if accept else "Declined. Your manager will see why.")
+    return redirect(reverse("this_week", args=[commitment.team.slug]) + "#commitments")
+
+
+@login_required
+def history(request: HttpRequest, slug: str, user_id: int | None = None) -> HttpResponse:
+    team = _get_team_for_member(request.user, slug)
+    person = request.user
+    if user_id is not None and user_id != request.user.pk:
+        person = get_object_or_404(User, pk=user_id, memberships__team=team)
+        if not core_permissions.can_view_person_in_team(request.user, team, person):
+            raise Http404
+    page, weeks = selectors.history_for_member(
+        member=person, team=team, before=team.current_week(), page_number=request.GET.get("page")
+    )
+    return render(
+        request,
+        "checkins/history.html",
+        {"team": team, "person": person, "is_self": person.pk == request.user.pk, "page": page, "weeks": weeks},
+    )
