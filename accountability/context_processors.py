@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from . import health, selectors
+from .navigation import CURRENT_TEAM_SESSION_KEY
 
 
 def navigation(request) -> dict:
@@ -11,7 +12,7 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return context
     nav_teams = list(selectors.teams_for_user(user, member_only=True))
-    current_id = request.session.get("current_team_id")
+    current_id = request.session.get(CURRENT_TEAM_SESSION_KEY)
     current = next((t for t in nav_teams if t.pk == current_id), nav_teams[0] if nav_teams else None)
     manages = any(t.viewer_role == "manager" for t in nav_teams)
     context.update(

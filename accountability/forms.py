@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
 from . import services
@@ -44,6 +44,12 @@ class TeamSettingsForm(forms.ModelForm):
             "open_commitments",
         ]
         widgets = {"checkin_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        error_messages = {
+            "anonymity_threshold": {
+                "min_value": "Keep it at 3 or more: with fewer answers, people could be recognised.",
+                "max_value": "50 is the most it can be.",
+            },
+        }
 
 
 class InviteForm(forms.Form):
@@ -83,7 +89,8 @@ class InvitationAcceptForm(forms.Form):
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The two passwords differ.")
-        elif p1:
+        if p1:
+            # Checked even when the two differ, so nobody needs two round trips to learn both.
             probe = User(email=self.email, display_name=cleaned.get("display_name", ""))
             try:
                 password_validation.validate_password(p1, probe)
@@ -98,6 +105,12 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "time_zone"]
+        labels = {"display_name": "Your name"}
+        help_texts = {"display_name": "How your teams see you."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].required = True
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
@@ -140,3 +153,10 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password don't match an account. Check the password (it is case-sensitive).",
+    }

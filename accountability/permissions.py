@@ -44,7 +44,12 @@ def commitment_access(user: User, commitment: Commitment) -> str | None:
         return None
     if commitment.owner_id == user.pk:
         return "full"
-    role = Membership.objects.filter(user=user, team_id=commitment.team_id).values_list("role", flat=True).first()
+    role = (
+        Membership.objects.filter(user=user, team_id=commitment.team_id)
+        .order_by()
+        .values_list("role", flat=True)
+        .first()
+    )
     if role == Role.MANAGER:
         return "full"
     if (

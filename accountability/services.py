@@ -136,6 +136,7 @@ class InvitationResult:
     invitation: Invitation | None
     added_existing_user: bool
     resent: bool
+    promoted: bool = False
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -183,11 +184,17 @@ def invitation_send(*, team: Team, email: str, role: str = Role.MEMBER, invited_
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
-        already = Membership.objects.filter(team=team, user=user).exists()
-        membership_add(team=team, user=user, role=role)
+        before = Membership.objects.filter(team=team, user=user).values_list("role", flat=True).first()
+        already = before is not None
+        membership = membership_add(team=team, user=user, role=role)
         if not already:
             emails.added_to_team(team=team, user=user, invited_by=invited_by)
-        return InvitationResult(invitation=None, added_existing_user=True, resent=already)
+        return InvitationResult(
+            invitation=None,
+            added_existing_user=True,
+            resent=already,
+            promoted=already and before != membership.role,
+        )
 
     invitation = (
         Invitation.objects.select_for_update().filter(team=team, email__iexact=email, accepted_at__isnull=True).first()

@@ -24,8 +24,7 @@ from .forms import (
     add_service_errors,
 )
 from .models import Commitment, Invitation, Membership, Role, Team
-
-CURRENT_TEAM_SESSION_KEY = "current_team_id"
+from .navigation import CURRENT_TEAM_SESSION_KEY, remember_team
 
 
 def _get_team_for(user, slug: str) -> Team:
@@ -41,13 +40,6 @@ def _get_managed_team_for(user, slug: str) -> Team:
     if not permissions.can_manage_team(user, team):
         raise Http404
     return team
-
-
-def _remember_team(request: HttpRequest, team: Team) -> None:
-    # The team switcher and the manager links in the navigation follow the team last opened.
-    # Written only when it changes: an unchanged session is not saved again.
-    if request.session.get(CURRENT_TEAM_SESSION_KEY) != team.pk:
-        request.session[CURRENT_TEAM_SESSION_KEY] = team.pk
 
 
 @login_required
@@ -66,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_team_for(request.user, slug)
-    _remember_team(request, team)
+    remember_team(request, team)
     can_manage = permissions.can_manage_team(request.user, team)
     week = team.current_week()
     show_commitments = permissions.can_see_team_commitments(request.user, team)
@@ -109,7 +101,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_managed_team_for(request.user, slug)
-    _remember_team(request, team)
+    remember_team(request, team)
     # The form works on a copy: a rejected edit must not show up as the team's name on the page.
     form = TeamSettingsForm(request.POST or None, instance=copy.copy(team))
     if request.method == "POST" and form.is_valid():
@@ -122,7 +114,7 @@ def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def team_members(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_managed_team_for(request.user, slug)
-    _remember_team(request, team)
+    remember_team(request, team)
     return render(
         request,
         "accountability/team_members.html",
@@ -138,14 +130,16 @@ def team_members(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def team_invite(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_managed_team_for(request.user, slug)
-    _remember_team(request, team)
+    remember_team(request, team)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = services.invitation_send(
             team=team, email=form.cleaned_data["email"], role=form.cleaned_data["role"], invited_by=request.user
         )
         email = form.cleaned_data["email"]
-        if result.added_existing_user and result.resent:
+        if result.promoted:
+            messages.success(request, f"{email} was already in {team.name} and is now a manager.")
+        elif result.added_existing_user and result.resent:
             messages.info(request, f"{email} is already in {team.name}.")
         elif result.added_existing_user:
             messages.success(request, f"{email} already had an account and is now in {team.name}. We let them know.")

@@ -64,6 +64,7 @@ def seed_history(*, teams, now: datetime) -> int:
     for team in teams:
         tz = team.tz
         current = team.current_week(now)
+        today = team.today(now)
         people = list(Membership.objects.filter(team=team).select_related("user").order_by("user__email"))
         managers = [m.user for m in people if m.role == Role.MANAGER]
         for membership in people:
@@ -75,12 +76,12 @@ def seed_history(*, teams, now: datetime) -> int:
             for back in range(HISTORY_WEEKS, 0, -1):
                 week = Week(current.start - timedelta(days=7 * back))
                 # Last week's first commitment stays open: "This week" shows it carried over.
-                added += _seed_week(rng, team, user, managers, week, tz, leave_first_open=back == 1)
+                added += _seed_week(rng, team, user, managers, week, tz, today, leave_first_open=back == 1)
             added += _seed_current_week(rng, team, user, current, tz, now)
     return added
 
 
-def _seed_week(rng, team, user, managers, week: Week, tz, leave_first_open: bool = False) -> int:
+def _seed_week(rng, team, user, managers, week: Week, tz, today, leave_first_open: bool = False) -> int:
     added = 0
     monday = _at(week, 0, 9, tz)
     for index in range(rng.randint(2, 4)):
@@ -134,6 +135,7 @@ def _seed_week(rng, team, user, managers, week: Week, tz, leave_first_open: bool
         added += 1
         if outcome == CommitmentStatus.RENEGOTIATED:
             new_due = due + timedelta(days=7)
+            still_open = new_due >= today  # nothing is resolved in the future
             event.old_due_date, event.new_due_date = due, new_due
             event.save(update_fields=["old_due_date", "new_due_date"])
             successor = Commitment.objects.create(
@@ -142,37 +144,39 @@ def _seed_week(rng, team, user, managers, week: Week, tz, leave_first_open: bool
                 week=Week.containing(resolved_on).start,
                 title=commitment.title,
                 due_date=new_due,
-                status=CommitmentStatus.DONE,
+                status=CommitmentStatus.OPEN if still_open else CommitmentStatus.DONE,
                 source=commitment.source,
                 created_by=user,
                 renegotiated_from=commitment,
                 chain_root=commitment,
                 created_at=resolved_at,
-                resolved_on=new_due,
-                resolved_at=_at(Week.containing(new_due), new_due.weekday(), 16, tz),
+                resolved_on=None if still_open else new_due,
+                resolved_at=None if still_open else _at(Week.containing(new_due), new_due.weekday(), 16, tz),
             )
-            CommitmentEvent.objects.bulk_create(
-                [
-                    CommitmentEvent(
-                        commitment=successor,
-                        from_status="",
-                        to_status=CommitmentStatus.OPEN,
-                        actor=user,
-                        note=note,
-                        old_due_date=due,
-                        new_due_date=new_due,
-                        created_at=resolved_at,
-                    ),
+            events = [
+                CommitmentEvent(
+                    commitment=successor,
+                    from_status="",
+                    to_status=CommitmentStatus.OPEN,
+                    actor=user,
+                    note=note,
+                    old_due_date=due,
+                    new_due_date=new_due,
+                    created_at=resolved_at,
+                ),
+            ]
+            if not still_open:
+                events.append(
                     CommitmentEvent(
                         commitment=successor,
                         from_status=CommitmentStatus.OPEN,
                         to_status=CommitmentStatus.DONE,
                         actor=user,
                         created_at=successor.resolved_at,
-                    ),
-                ]
-            )
-            added += 3
+                    )
+                )
+            CommitmentEvent.objects.bulk_create(events)
+            added += 1 + len(events)
     if rng.random() < 0.88:
         due_at = team.checkin_due_at(week)
         late = rng.random() < 0.2

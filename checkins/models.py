@@ -39,6 +39,16 @@ class CheckIn(models.Model):
     # Bumped on every save; a form carries the version it was loaded with, so a stale tab
     # cannot silently overwrite a newer check-in.
     version = models.PositiveIntegerField(default=1)
+    # A manager's one-click acknowledgement ("seen, thank you"), and when the support request
+    # was answered. Both feed the transparency and open-communication metrics.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    support_answered_at = models.DateTimeField(null=True, blank=True)
+    support_answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-week"]
@@ -50,3 +60,42 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.team} · {self.week:%G-W%V}"
+
+
+class Comment(models.Model):
+    """A reply in the thread of a check-in or of a commitment (exactly one of the two).
+
+    Managers reply ("active listening"); the member answers back in the same thread.
+    """
+
+    checkin = models.ForeignKey(CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    commitment = models.ForeignKey(
+        "accountability.Commitment", null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    # The team and the member whose thread it is, denormalised so "replies for me" and "needs
+    # you" are single indexed queries.
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When the member (for a manager's reply) saw it on their week page.
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(checkin__isnull=False, commitment__isnull=True)
+                    | models.Q(checkin__isnull=True, commitment__isnull=False)
+                ),
+                name="comment_exactly_one_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["member", "team", "created_at"], name="comment_member_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {'check-in' if self.checkin_id else 'commitment'}: {self.body[:40]}"

@@ -94,6 +94,9 @@ def checkin_submit(
             existing = CheckIn.objects.filter(member=member, team=team, week=week.start).first()
             if existing is None:
                 raise
+            if window == "closed":
+                # Nothing to save over: a closed week's check-in is final once it exists.
+                raise CheckInClosed() from None
             raise CheckInConflict(existing) from None
         return CheckInResult(checkin=checkin, created=True)
 

@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accountability import permissions as core_permissions
+from accountability import selectors as core_selectors
 from accountability import services as core_services
 from accountability.forms import CommitmentForm, add_service_errors
-from accountability.models import Commitment, Membership, Team, User
+from accountability.models import Commitment, Team, User
+from accountability.navigation import remember_team
 from accountability.weeks import Week
 
 from . import selectors, services
@@ -19,11 +21,9 @@ from .models import CheckIn
 
 
 def _get_team_for_member(user: User, slug: str) -> Team:
-    """The team, if the person belongs to it (managers too): 404 otherwise."""
-    team = get_object_or_404(Team, slug=slug)
-    if not Membership.objects.filter(team=team, user=user).exists():
-        raise Http404
-    return team
+    """The team, if the person belongs to it (managers too): 404 otherwise. It carries the
+    person's role, so permission checks on it need no further query."""
+    return get_object_or_404(core_selectors.teams_with_viewer_role(user).filter(viewer_role__isnull=False), slug=slug)
 
 
 def _get_week(team: Team, label: str | None) -> Week:
@@ -98,7 +98,7 @@ def _render_week(
 def week_page(request: HttpRequest, slug: str, label: str | None = None) -> HttpResponse:
     team = _get_team_for_member(request.user, slug)
     week = _get_week(team, label)
-    request.session["current_team_id"] = team.pk
+    remember_team(request, team)
     if request.method != "POST":
         return _render_week(request, team, week)
 
@@ -172,6 +172,9 @@ def commitment_add(request: HttpRequest, slug: str) -> HttpResponse:
 def commitment_review(request: HttpRequest, commitment_id: int) -> HttpResponse:
     commitment = _get_own_commitment(request.user, commitment_id)
     team = commitment.team
+    # The page it is reviewed on, decided before the review: a carried-over commitment is
+    # reviewed on "This week" and the member goes back there, not to the week it was made in.
+    week = _week_for_commitment(team, commitment)
     form = ReviewForm(request.POST)
     current = None
     if form.is_valid():
@@ -202,13 +205,13 @@ def commitment_review(request: HttpRequest, commitment_id: int) -> HttpResponse:
                 "today": team.today(),
                 "review_form": (commitment.pk, form) if form.errors else None,
             },
-            status=200 if not form.errors else 422,
+            # week.html tells htmx to swap 422s (by default it ignores 4xx answers).
+            status=422 if form.errors else 200,
         )
     if form.errors:
-        week = _week_for_commitment(team, commitment)
         return _render_week(request, team, week, review_form=(commitment.pk, form), status=422)
     messages.success(request, _review_message(current, commitment))
-    return redirect(_week_url(team, _week_for_commitment(team, commitment)) + f"#commitment-{commitment.pk}")
+    return redirect(_week_url(team, week) + f"#commitment-{current.pk}")
 
 
 def _week_for_commitment(team: Team, commitment: Commitment) -> Week:

@@ -13,15 +13,21 @@ from accountability.settings import *  # noqa: E402,F403
 from accountability.settings import env  # noqa: E402
 
 DATABASES = {"default": env.db_url("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/accountability")}
-DATABASES["default"]["TEST"] = {"NAME": "test_accountability"}
+# Derived from the URL's database name, so runs pointed at different databases never collide.
+DATABASES["default"]["TEST"] = {"NAME": "test_" + DATABASES["default"]["NAME"]}
 
 TEST_REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_URL = TEST_REDIS_URL
 REDIS_URL = TEST_REDIS_URL
+# The cache uses the database just below the broker's (15 -> 14 by default), so runs given
+# different TEST_REDIS_URLs share neither. Below, not above: 15 + 1 would wrap round to db 0,
+# the development broker. TEST_CACHE_URL names one outright.
+_redis_server, _broker_db = TEST_REDIS_URL.rsplit("/", 1)
+TEST_CACHE_URL = env.str("TEST_CACHE_URL", default=f"{_redis_server}/{(int(_broker_db or 0) - 1) % 16}")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": TEST_REDIS_URL.rsplit("/", 1)[0] + "/14",
+        "LOCATION": TEST_CACHE_URL,
         "KEY_PREFIX": "tests",
     }
 }

@@ -50,7 +50,7 @@ def test_a_failed_sign_in_is_a_form_error_not_a_500(client, member, email, passw
 
 def test_wrong_password_says_so(client, member):
     response = _sign_in(client, "member@example.org", "wrong-password")
-    assert "Please enter a correct email address and password" in response.content.decode()
+    assert "That email and password don&#x27;t match an account" in response.content.decode()
 
 
 def test_an_inactive_account_cannot_sign_in(client, member):
@@ -187,7 +187,7 @@ def test_password_change_works_and_keeps_you_signed_in(client, member):
     assert response.url == reverse("password_change_done")
     member.refresh_from_db()
     assert member.check_password(NEW_PASSWORD)
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("profile")).status_code == 200  # still signed in
 
 
 def test_password_change_needs_the_old_password(client, member):

@@ -426,3 +426,19 @@ def test_an_invitation_cannot_be_accepted_by_a_new_account_once_the_address_has_
     assert response.url.startswith(reverse("login"))
     assert User.objects.get(email="nina@example.org").display_name != "Impostor"
     assert not Membership.objects.filter(team=team, user__email="nina@example.org").exists()
+
+
+def test_inviting_a_member_as_manager_promotes_them_and_says_so(client, team, manager, member):
+    client.force_login(manager)
+    response = client.post(
+        reverse("team_invite", args=[team.slug]), {"email": member.email, "role": "manager"}, follow=True
+    )
+    assert "is now a manager" in response.content.decode()
+    assert Membership.objects.get(team=team, user=member).role == Role.MANAGER
+    assert not OutboundEmail.objects.filter(to_email=member.email).exists()
+
+
+def test_a_weak_password_is_reported_even_when_the_two_differ(client, invited):
+    response = client.post(invited, {"display_name": "Nina", "password1": "123", "password2": "1234"})
+    form = response.context["form"]
+    assert "password1" in form.errors and "password2" in form.errors

@@ -10,10 +10,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accountability import permissions, selectors
-from accountability.models import Invitation, Membership, Role
+from accountability import permissions, selectors, services
+from accountability.models import Commitment, CommitmentStatus, Invitation, Membership, Role
+from checkins.models import CheckIn
 
-from ..factories import MembershipFactory
+from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
 
 PERSONAS = ["anonymous", "member", "teammate", "manager", "other_manager", "outsider", "org_admin"]
 
@@ -33,7 +34,8 @@ class Page:
     expect: dict[str, str]
     # For actions: did the change happen? Checked against the expectation (done iff REDIRECT).
     done: Callable[[dict], bool] | None = None
-    data: dict = field(default_factory=dict)
+    # The POST data, or a function of the context that returns it.
+    data: dict | Callable[[dict], dict] = field(default_factory=dict)
 
 
 def _all(outcome: str, **overrides: str) -> dict[str, str]:
@@ -52,6 +54,20 @@ def _team_managers(outcome: str) -> dict[str, str]:
     return _signed_in(NOT_FOUND, manager=outcome, org_admin=outcome)
 
 
+def _team_people(outcome: str) -> dict[str, str]:
+    """The team's own people, whatever their role. Not org admins: a week is someone's own."""
+    return _signed_in(NOT_FOUND, member=outcome, teammate=outcome, manager=outcome)
+
+
+def _owner(outcome: str) -> dict[str, str]:
+    """Only `member`, whose commitment it is."""
+    return _signed_in(NOT_FOUND, member=outcome)
+
+
+def _status(key: str) -> Callable[[dict], str]:
+    return lambda c: Commitment.objects.get(pk=c[key].pk).status
+
+
 PAGES: dict[str, Page] = {
     # Public pages
     "healthz": Page("get", lambda c: reverse("healthz"), _all(OK)),
@@ -65,7 +81,9 @@ PAGES: dict[str, Page] = {
     "password_reset_complete": Page("get", lambda c: reverse("password_reset_complete"), _all(OK)),
     "invitation_accept": Page("get", lambda c: reverse("invitation_accept", args=["garbage"]), _all(GONE)),
     # Any signed-in person
-    "home": Page("get", lambda c: reverse("home"), _signed_in(OK)),
+    # People in a team are sent on to their week; the others see the list of teams.
+    # (tests/accountability/test_teams.py checks where to.)
+    "home": Page("get", lambda c: reverse("home"), _signed_in(REDIRECT, outsider=OK, org_admin=OK)),
     "profile": Page("get", lambda c: reverse("profile"), _signed_in(OK)),
     "password_change": Page("get", lambda c: reverse("password_change"), _signed_in(OK)),
     "password_change_done": Page("get", lambda c: reverse("password_change_done"), _signed_in(OK)),
@@ -96,6 +114,83 @@ PAGES: dict[str, Page] = {
         lambda c: reverse("invitation_revoke", args=[c["team"].slug, c["invitation"].pk]),
         _team_managers(REDIRECT),
         done=lambda c: not Invitation.objects.filter(pk=c["invitation"].pk).exists(),
+    ),
+    # A week is its person's own; each member of the team (any role) has theirs.
+    "this_week": Page("get", lambda c: reverse("this_week", args=[c["team"].slug]), _team_people(OK)),
+    "week": Page("get", lambda c: reverse("week", args=[c["team"].slug, c["last_week"].label]), _team_people(OK)),
+    "history": Page("get", lambda c: reverse("history", args=[c["team"].slug]), _team_people(OK)),
+    "commitment_add": Page(
+        "post",
+        lambda c: reverse("commitment_add", args=[c["team"].slug]),
+        _team_people(REDIRECT),
+        data={"title": "Added from the matrix"},
+        done=lambda c: Commitment.objects.filter(title="Added from the matrix").exists(),
+    ),
+    # Someone's past weeks: themselves and the team's managers.
+    "member_history": Page(
+        "get",
+        lambda c: reverse("member_history", args=[c["team"].slug, c["personas"]["member"].pk]),
+        _signed_in(NOT_FOUND, member=OK, manager=OK),
+    ),
+    # A commitment: its owner and the team's managers in full, teammates a summary (the team
+    # shares commitments openly by default).
+    "commitment_detail": Page(
+        "get",
+        lambda c: reverse("commitment_detail", args=[c["commitment"].pk]),
+        _signed_in(NOT_FOUND, member=OK, teammate=OK, manager=OK),
+    ),
+    # Only the owner records how it went, undoes that, or answers a proposal.
+    "commitment_review": Page(
+        "post",
+        lambda c: reverse("commitment_review", args=[c["commitment"].pk]),
+        _owner(REDIRECT),
+        data={"status": CommitmentStatus.DONE},
+        done=lambda c: _status("commitment")(c) == CommitmentStatus.DONE,
+    ),
+    "commitment_reopen": Page(
+        "post",
+        lambda c: reverse("commitment_reopen", args=[c["done_commitment"].pk]),
+        _owner(REDIRECT),
+        done=lambda c: _status("done_commitment")(c) == CommitmentStatus.OPEN,
+    ),
+    "proposal_respond": Page(
+        "post",
+        lambda c: reverse("proposal_respond", args=[c["proposal"].pk]),
+        _owner(REDIRECT),
+        data={"decision": "accept"},
+        done=lambda c: _status("proposal")(c) == CommitmentStatus.OPEN,
+    ),
+    # Proposing a commitment to a member: the team's own managers (not org admins, who are
+    # not in the team).
+    "commitment_propose": Page(
+        "get", lambda c: reverse("commitment_propose", args=[c["team"].slug]), _signed_in(NOT_FOUND, manager=OK)
+    ),
+}
+
+# More rows for pages that also take a POST: the matrix checks both methods.
+ACTIONS: dict[str, Page] = {
+    "this_week (check in)": Page(
+        "post",
+        lambda c: reverse("this_week", args=[c["team"].slug]),
+        _team_people(REDIRECT),
+        data={"mood": "4", "highlights": "Checked in from the matrix"},
+        done=lambda c: CheckIn.objects.filter(highlights="Checked in from the matrix").exists(),
+    ),
+    "week (late check-in)": Page(
+        "post",
+        lambda c: reverse("week", args=[c["team"].slug, c["last_week"].previous().label]),
+        _team_people(REDIRECT),
+        data={"mood": "3", "highlights": "Late, from the matrix"},
+        done=lambda c: CheckIn.objects.filter(highlights="Late, from the matrix").exists(),
+    ),
+    "commitment_propose (propose)": Page(
+        "post",
+        lambda c: reverse("commitment_propose", args=[c["team"].slug]),
+        _signed_in(NOT_FOUND, manager=REDIRECT),
+        data=lambda c: {"owner": c["personas"]["member"].pk, "title": "Proposed from the matrix"},
+        done=lambda c: Commitment.objects.filter(
+            title="Proposed from the matrix", owner=c["personas"]["member"], status=CommitmentStatus.PROPOSED
+        ).exists(),
     ),
 }
 
@@ -128,28 +223,38 @@ def test_every_named_page_has_a_row():
 
 
 @pytest.fixture
-def ctx(personas, team, other_team, teammate, manager):
+def ctx(personas, team, other_team, member, teammate, manager):
+    """`member`'s commitments and check-ins in `team`: an open commitment and a done one this
+    week, a proposal from `manager`, and last week's check-in."""
+    last_week = team.current_week().previous()
+    CheckInFactory(member=member, team=team, week=last_week.start)
     return {
         "team": team,
         "other_team": other_team,
         "personas": personas,
         "teammate_membership": Membership.objects.get(team=team, user=teammate),
         "invitation": Invitation.objects.create(team=team, email="pending@example.org", invited_by=manager),
+        "last_week": last_week,
+        "commitment": CommitmentFactory(owner=member, team=team),
+        "done_commitment": CommitmentFactory(owner=member, team=team, status=CommitmentStatus.DONE),
+        "proposal": CommitmentFactory(owner=member, team=team, created_by=manager, status=CommitmentStatus.PROPOSED),
     }
 
 
-MATRIX = [(name, persona, page.expect[persona]) for name, page in PAGES.items() for persona in PERSONAS]
+ROWS = {**PAGES, **ACTIONS}
+MATRIX = [(name, persona, page.expect[persona]) for name, page in ROWS.items() for persona in PERSONAS]
 
 
 @pytest.mark.parametrize(("name", "persona", "expected"), MATRIX, ids=[f"{n}-{p}-{e}" for n, p, e in MATRIX])
 def test_page_access(client, ctx, name, persona, expected):
-    page = PAGES[name]
+    page = ROWS[name]
     user = ctx["personas"][persona]
     if user is not None:
         client.force_login(user)
     url = page.url(ctx)
+    data = page.data(ctx) if callable(page.data) else page.data
 
-    response = getattr(client, page.method)(url, page.data)
+    response = getattr(client, page.method)(url, data)
 
     if expected == OK:
         assert response.status_code == 200
@@ -175,12 +280,156 @@ def test_page_access(client, ctx, name, persona, expected):
 # --- Details the matrix does not show ----------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["membership_role", "membership_remove", "invitation_revoke"])
-def test_actions_refuse_get(client, ctx, manager, name):
-    client.force_login(manager)
-    response = client.get(PAGES[name].url(ctx))
+@pytest.mark.parametrize(
+    ("name", "persona"),
+    [
+        ("membership_role", "manager"),
+        ("membership_remove", "manager"),
+        ("invitation_revoke", "manager"),
+        ("commitment_add", "member"),
+        ("commitment_review", "member"),
+        ("commitment_reopen", "member"),
+        ("proposal_respond", "member"),
+    ],
+)
+def test_actions_refuse_get(client, ctx, name, persona):
+    client.force_login(ctx["personas"][persona])
+    response = client.get(PAGES[name].url(ctx), PAGES[name].data)
     assert response.status_code == 405
     assert PAGES[name].done(ctx) is False
+
+
+# --- Commitments: what a teammate sees ---------------------------------------------------------
+
+SECRETS = ["OBSTACLE-7731", "HELP-7731", "NOTE-7731", "LESSON-7731", "DETAILS-7731"]
+
+
+@pytest.fixture
+def reflected(team, member):
+    """`member`'s commitments with everything a teammate must not see: details, a reflection,
+    a lesson and notes in the history."""
+    partly = CommitmentFactory(owner=member, team=team, title="Ship the importer", details="DETAILS-7731")
+    services.commitment_review(
+        commitment=partly,
+        actor=member,
+        status=CommitmentStatus.PARTLY_DONE,
+        obstacle="OBSTACLE-7731",
+        help_wanted="HELP-7731",
+        note="NOTE-7731",
+    )
+    let_go = CommitmentFactory(owner=member, team=team, title="Tidy the wiki")
+    services.commitment_review(commitment=let_go, actor=member, status=CommitmentStatus.LET_GO, note="LESSON-7731")
+    return {"partly": partly, "let_go": let_go}
+
+
+@pytest.mark.parametrize("which", ["partly", "let_go"])
+def test_teammate_sees_a_summary_of_a_commitment_without_reflection_or_notes(client, teammate, reflected, which):
+    commitment = reflected[which]
+    client.force_login(teammate)
+
+    response = client.get(reverse("commitment_detail", args=[commitment.pk]))
+
+    assert response.status_code == 200
+    assert response.context["access"] == "summary"
+    body = response.content.decode()
+    assert commitment.title in body
+    assert Commitment.objects.get(pk=commitment.pk).get_status_display() in body
+    for secret in SECRETS:
+        assert secret not in body
+    assert not response.context["events"]
+
+
+@pytest.mark.parametrize("persona", ["member", "manager"])
+def test_owner_and_manager_see_the_reflection_and_the_history(client, personas, reflected, persona):
+    client.force_login(personas[persona])
+
+    partly = client.get(reverse("commitment_detail", args=[reflected["partly"].pk])).content.decode()
+    let_go = client.get(reverse("commitment_detail", args=[reflected["let_go"].pk])).content.decode()
+
+    for secret in ["OBSTACLE-7731", "HELP-7731", "NOTE-7731", "DETAILS-7731"]:
+        assert secret in partly
+    assert "LESSON-7731" in let_go
+
+
+def test_teammate_gets_404_for_a_commitment_when_the_team_keeps_them_private(client, team, teammate, reflected):
+    team.open_commitments = False
+    team.save()
+    client.force_login(teammate)
+    for commitment in reflected.values():
+        assert client.get(reverse("commitment_detail", args=[commitment.pk])).status_code == 404
+    # ... and the team page lists none.
+    assert client.get(reverse("team_detail", args=[team.slug])).context["commitments"] is None
+
+
+@pytest.mark.parametrize("status", [CommitmentStatus.PROPOSED, CommitmentStatus.DECLINED])
+def test_a_proposal_is_between_the_member_and_their_managers(client, team, member, teammate, manager, status):
+    proposal = CommitmentFactory(owner=member, team=team, created_by=manager, status=status, title="Secret plan")
+    url = reverse("commitment_detail", args=[proposal.pk])
+
+    client.force_login(teammate)
+    assert client.get(url).status_code == 404
+    assert "Secret plan" not in client.get(reverse("team_detail", args=[team.slug])).content.decode()
+    client.force_login(member)
+    assert client.get(url).status_code == 200
+    client.force_login(manager)
+    assert client.get(url).status_code == 200
+
+
+def test_a_commitment_is_not_shown_to_a_former_teammate(client, team, teammate, reflected):
+    Membership.objects.filter(team=team, user=teammate).delete()
+    client.force_login(teammate)
+    assert client.get(reverse("commitment_detail", args=[reflected["partly"].pk])).status_code == 404
+
+
+# --- Weeks and history: only one's own, and the team's managers' view of their people -----------
+
+
+def test_manager_cannot_open_history_of_someone_from_another_team(client, team, other_team, manager, other_manager):
+    client.force_login(manager)
+    # other_manager is not in `team`: naming them under `team` finds no one.
+    assert client.get(reverse("member_history", args=[team.slug, other_manager.pk])).status_code == 404
+
+
+def test_manager_cannot_reach_someone_s_history_through_the_team_they_manage(client, other_team, member, other_manager):
+    """other_manager manages other_team; member is only in team. Naming member under
+    other_team's URL must not work, even though other_manager is a manager there."""
+    client.force_login(other_manager)
+    assert client.get(reverse("member_history", args=[other_team.slug, member.pk])).status_code == 404
+
+
+def test_teammate_cannot_open_a_teammate_s_history_but_sees_their_own_through_member_history(
+    client, team, member, teammate
+):
+    client.force_login(teammate)
+    assert client.get(reverse("member_history", args=[team.slug, member.pk])).status_code == 404
+    assert client.get(reverse("member_history", args=[team.slug, teammate.pk])).status_code == 200
+
+
+def test_manager_sees_a_member_s_check_ins_and_reflections_in_their_history(client, team, member, manager):
+    last_week = team.current_week().previous()
+    CheckInFactory(member=member, team=team, week=last_week.start, blockers="BLOCKER-7731")
+    CommitmentFactory(
+        owner=member, team=team, week=last_week.start, status=CommitmentStatus.NOT_DONE, obstacle="OBSTACLE-7731"
+    )
+    client.force_login(manager)
+
+    body = client.get(reverse("member_history", args=[team.slug, member.pk])).content.decode()
+
+    assert "BLOCKER-7731" in body
+    assert "OBSTACLE-7731" in body
+
+
+@pytest.mark.parametrize("label", ["2999-W01", "not-a-week", "2026-W54"])
+def test_a_future_or_malformed_week_is_404(client, team, member, label):
+    client.force_login(member)
+    assert client.get(reverse("week", args=[team.slug, label])).status_code == 404
+
+
+def test_org_admin_gets_404_on_a_team_s_week_pages_but_can_open_the_team(client, team, member, org_admin):
+    client.force_login(org_admin)
+    assert client.get(reverse("team_detail", args=[team.slug])).status_code == 200
+    assert client.get(reverse("this_week", args=[team.slug])).status_code == 404
+    assert client.get(reverse("member_history", args=[team.slug, member.pk])).status_code == 404
 
 
 def test_unknown_team_gets_404_even_for_org_admin(client, org_admin):

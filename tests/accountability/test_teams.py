@@ -8,9 +8,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accountability import services
-from accountability.models import Invitation, Membership, OutboundEmail, Role, Team, Weekday
+from accountability.models import (
+    Commitment,
+    CommitmentStatus,
+    Invitation,
+    Membership,
+    OutboundEmail,
+    Role,
+    Team,
+    Weekday,
+)
 
-from ..factories import MembershipFactory, TeamFactory, UserFactory
+from ..factories import CommitmentFactory, MembershipFactory, TeamFactory, UserFactory
 
 # --- Settings ----------------------------------------------------------------------------
 
@@ -68,7 +77,7 @@ def test_anonymity_threshold_below_three_is_rejected_and_typed_values_stay(clien
     assert response.status_code == 200
     assert response.context["form"].errors["anonymity_threshold"]
     body = response.content.decode()
-    assert "greater than or equal to" in body
+    assert "Keep it at 3 or more" in body
     assert 'value="Renamed"' in body
     assert f'value="{threshold}"' in body
     assert "Settings for Platform" in body  # the heading is the saved name, not the rejected one
@@ -355,10 +364,11 @@ def member_of_two_teams(member, other_team):
 
 def test_a_person_in_two_teams_sees_both_in_the_switcher(client, team, other_team, member_of_two_teams):
     client.force_login(member_of_two_teams)
-    body = client.get(reverse("home")).content.decode()
+    response = client.get(reverse("profile"))
+    body = response.content.decode()
     assert reverse("team_detail", args=[team.slug]) in body
     assert reverse("team_detail", args=[other_team.slug]) in body
-    assert {t.pk for t in client.get(reverse("home")).context["nav_teams"]} == {team.pk, other_team.pk}
+    assert {t.pk for t in response.context["nav_teams"]} == {team.pk, other_team.pk}
 
 
 def test_the_current_team_follows_the_last_team_page_visited(client, team, other_team, member_of_two_teams):
@@ -370,9 +380,38 @@ def test_the_current_team_follows_the_last_team_page_visited(client, team, other
     assert reverse("team_detail", args=[other_team.slug]) in _current_team_link(response.content.decode())
 
     client.get(reverse("team_detail", args=[team.slug]))
-    response = client.get(reverse("home"))
+    response = client.get(reverse("profile"))
     assert response.context["nav_current_team"] == team
     assert reverse("team_detail", args=[team.slug]) in _current_team_link(response.content.decode())
+
+
+def test_home_opens_this_week_of_the_team_last_opened(client, team, other_team, member_of_two_teams):
+    client.force_login(member_of_two_teams)
+
+    client.get(reverse("team_detail", args=[other_team.slug]))
+    assert client.get(reverse("home")).url == reverse("this_week", args=[other_team.slug])
+
+    client.get(reverse("team_detail", args=[team.slug]))
+    assert client.get(reverse("home")).url == reverse("this_week", args=[team.slug])
+
+
+def test_home_opens_this_week_of_the_first_team_on_a_first_visit(client, team, other_team, member_of_two_teams):
+    client.force_login(member_of_two_teams)
+    # Teams come in name order: Platform before Support.
+    assert client.get(reverse("home")).url == reverse("this_week", args=[team.slug])
+
+
+@pytest.mark.parametrize("persona", ["outsider", "org_admin"])
+def test_home_lists_teams_for_someone_in_none(client, personas, team, persona):
+    client.force_login(personas[persona])
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    if persona == "org_admin":  # staff see every team, to manage it
+        assert reverse("team_detail", args=[team.slug]) in body
+    else:
+        assert "You're not in a team yet" in body
+        assert team.name not in body
 
 
 def test_a_manager_s_people_link_follows_the_team_they_manage_last_opened(client, team, other_team, manager):
@@ -390,7 +429,7 @@ def test_a_manager_s_people_link_follows_the_team_they_manage_last_opened(client
 
 def test_a_person_in_one_team_has_no_switcher_but_a_link(client, team, member):
     client.force_login(member)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("profile"))
     assert response.context["nav_current_team"] == team
     assert 'aria-current="true"' not in response.content.decode()
 
@@ -400,20 +439,29 @@ def test_a_removed_team_does_not_stay_current(client, team, other_team, member_o
     client.get(reverse("team_detail", args=[other_team.slug]))
     Membership.objects.filter(team=other_team, user=member_of_two_teams).delete()
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("home"), follow=True)
 
+    assert response.redirect_chain == [(reverse("this_week", args=[team.slug]), 302)]
     assert response.context["nav_current_team"] == team
-    assert other_team.name not in response.content.decode()
+    assert list(response.context["nav_teams"]) == [team]
+    # Not the team's name: the week page has a "Support I'd like" field, and the team is Support.
+    assert f"/teams/{other_team.slug}/" not in response.content.decode()
 
 
 # --- Query counts ------------------------------------------------------------------------
 
 
-def _grow(team, people: int, invitations: int) -> None:
+def _grow(team, people: int, invitations: int, commitments_each: int = 0) -> None:
     for _ in range(people - Membership.objects.filter(team=team).count()):
         MembershipFactory(team=team)
     for n in range(Invitation.objects.filter(team=team).count(), invitations):
         Invitation.objects.create(team=team, email=f"invitee{team.pk}-{n}@example.org")
+    # This week's commitments, listed on the team page; proposals and declined ones are not.
+    for membership in Membership.objects.filter(team=team).select_related("user"):
+        owner = membership.user
+        for n in range(Commitment.objects.filter(team=team, owner=owner).count(), commitments_each):
+            status = [CommitmentStatus.OPEN, CommitmentStatus.DONE, CommitmentStatus.PROPOSED][n % 3]
+            CommitmentFactory(team=team, owner=owner, status=status)
 
 
 def _count_queries(client, url: str) -> int:
@@ -423,8 +471,10 @@ def _count_queries(client, url: str) -> int:
 
 
 # Pinned: session, user, the team with the viewer's role, the switcher's teams, the people,
-# and the pending invitations (managers only). A repeat visit does not save the session.
-TEAM_DETAIL_MAX_QUERIES = 6
+# the pending invitations (managers and org admins) and this week's commitments (the team's
+# managers; members too, as the team shares commitments openly). A repeat visit does not save
+# the session.
+TEAM_DETAIL_QUERIES = {"manager": 7, "member": 6, "org_admin": 6}
 TEAM_MEMBERS_MAX_QUERIES = 6
 
 
@@ -434,15 +484,20 @@ def test_team_detail_query_count_does_not_grow_with_the_team(
 ):
     client.force_login(personas[persona])
     url = reverse("team_detail", args=[team.slug])
-    _grow(team, 3, 3)
+    _grow(team, 3, 3, commitments_each=1)
     client.get(url)  # the first visit stores the current team in the session
     small = _count_queries(client, url)
 
-    _grow(team, 30, 30)
-    with django_assert_max_num_queries(TEAM_DETAIL_MAX_QUERIES):
+    _grow(team, 30, 30, commitments_each=4)
+    with django_assert_max_num_queries(TEAM_DETAIL_QUERIES[persona]):
         large = _count_queries(client, url)
 
     assert large == small
+    listed = client.get(url).context["commitments"]
+    if persona == "org_admin":  # not in the team: its commitments are its people's business
+        assert listed is None
+    else:
+        assert len(listed) == 30 * 4 - 30  # one in three of each person's four is a proposal
 
 
 @pytest.mark.parametrize("persona", ["manager", "org_admin"])

@@ -1,0 +1,294 @@
+"""The trust metrics: every definition, written once.
+
+The dashboard, its CSV export and the digest emails all compute figures here, from counts the
+database aggregated (see `WeekCounts`). A metric whose denominator is zero is `None`, shown as
+"not enough data yet", never as 0%.
+
+The five strategies and what measures them (DESIGN.md):
+
+* open communication: replies on check-ins, support requests answered within 7 days, and the
+  anonymous-feedback and survey figures the feedback app provides once it has data;
+* transparency: check-in participation and on-time rate, acknowledgement rate and time;
+* accountability: follow-through — done by the due date, done late, renegotiated before the
+  due date (kept: saying so early is keeping one's word), not done, let go;
+* empowerment: the share of commitments people set themselves;
+* consistency: check-in streaks, week-to-week steadiness of follow-through, and how regularly
+  managers acknowledge.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+
+OPEN_COMMUNICATION = "open_communication"
+TRANSPARENCY = "transparency"
+ACCOUNTABILITY = "accountability"
+EMPOWERMENT = "empowerment"
+CONSISTENCY = "consistency"
+
+STRATEGIES = {
+    OPEN_COMMUNICATION: "Open communication",
+    TRANSPARENCY: "Transparency",
+    ACCOUNTABILITY: "Accountability",
+    EMPOWERMENT: "Empowerment",
+    CONSISTENCY: "Consistency",
+}
+
+# Support requests count as answered when answered within this many days.
+SUPPORT_ANSWER_DAYS = 7
+# A week counts as acknowledged consistently when at least this share of its check-ins was.
+ACK_CONSISTENT_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class Definition:
+    key: str
+    strategy: str
+    label: str
+    description: str
+    unit: str = "%"  # "%" (a share, 0-1), "h" (hours), "weeks", "pp" (percentage points)
+    higher_is_better: bool = True
+
+
+DEFINITIONS: dict[str, Definition] = {
+    d.key: d
+    for d in [
+        Definition(
+            "replies",
+            OPEN_COMMUNICATION,
+            "Check-ins with a reply",
+            "Share of check-ins on which a manager wrote at least one reply.",
+        ),
+        Definition(
+            "support_answered",
+            OPEN_COMMUNICATION,
+            "Support requests answered",
+            f"Share of check-ins asking for support that a manager marked answered within {SUPPORT_ANSWER_DAYS} days.",
+        ),
+        Definition(
+            "participation",
+            TRANSPARENCY,
+            "Check-in participation",
+            "Check-ins submitted, out of one per member per week (managers not counted).",
+        ),
+        Definition(
+            "on_time",
+            TRANSPARENCY,
+            "On time",
+            "Share of submitted check-ins that arrived by the team's check-in time.",
+        ),
+        Definition(
+            "acknowledged",
+            TRANSPARENCY,
+            "Acknowledged",
+            "Share of submitted check-ins a manager acknowledged.",
+        ),
+        Definition(
+            "ack_hours",
+            TRANSPARENCY,
+            "Time to acknowledge",
+            "Average hours from a check-in's submission to its acknowledgement.",
+            unit="h",
+            higher_is_better=False,
+        ),
+        Definition(
+            "follow_through",
+            ACCOUNTABILITY,
+            "Follow-through",
+            "Commitments due in the period that were done by their due date or renegotiated on or before it, "
+            "out of all that came due (those still open and not yet due are left out).",
+        ),
+        Definition(
+            "done_on_time",
+            ACCOUNTABILITY,
+            "Done by the due date",
+            "Share of commitments that came due which were done by their due date.",
+        ),
+        Definition(
+            "done_late",
+            ACCOUNTABILITY,
+            "Done late",
+            "Share done after their due date.",
+            higher_is_better=False,
+        ),
+        Definition(
+            "renegotiated_in_time",
+            ACCOUNTABILITY,
+            "Renegotiated in time",
+            "Share renegotiated on or before the due date: kept, by saying so early.",
+        ),
+        Definition(
+            "not_done",
+            ACCOUNTABILITY,
+            "Not done (yet)",
+            "Share marked not done or partly done, or still open past the due date.",
+            higher_is_better=False,
+        ),
+        Definition(
+            "let_go",
+            ACCOUNTABILITY,
+            "Let go",
+            "Share let go, with a lesson.",
+            higher_is_better=False,
+        ),
+        Definition(
+            "self_set",
+            EMPOWERMENT,
+            "Set by themselves",
+            "Share of commitments made in the period that people set for themselves rather than accepted from "
+            "a manager's proposal (declined proposals not counted).",
+        ),
+        Definition(
+            "streak",
+            CONSISTENCY,
+            "Check-in streak",
+            "Median, across members, of consecutive weeks with a check-in, counting back from the last week "
+            "of the period.",
+            unit="weeks",
+        ),
+        Definition(
+            "steadiness",
+            CONSISTENCY,
+            "Follow-through swing",
+            "Standard deviation of weekly follow-through across the period, in percentage points: the lower, "
+            "the steadier.",
+            unit="pp",
+            higher_is_better=False,
+        ),
+        Definition(
+            "ack_consistency",
+            CONSISTENCY,
+            "Weeks acknowledged",
+            f"Share of weeks with check-ins in which managers acknowledged at least {ACK_CONSISTENT_SHARE:.0%} "
+            "of them.",
+        ),
+    ]
+}
+
+
+@dataclass
+class WeekCounts:
+    """What the database counts for one member (or a whole team) in one week.
+
+    Check-in counts belong to the week of the check-in; commitment outcomes to the week of the
+    commitment's due date; `made`/`self_set` to the week the commitment was made for.
+    """
+
+    expected: int = 0
+    checkins: int = 0
+    on_time: int = 0
+    acknowledged: int = 0
+    ack_seconds: float = 0.0
+    with_reply: int = 0
+    support_requests: int = 0
+    support_answered: int = 0
+    came_due: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    renegotiated_in_time: int = 0
+    renegotiated_late: int = 0
+    partly_done: int = 0
+    not_done: int = 0
+    let_go: int = 0
+    overdue_open: int = 0
+    made: int = 0
+    self_set: int = 0
+
+    def __add__(self, other: WeekCounts) -> WeekCounts:
+        return WeekCounts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    @classmethod
+    def total(cls, items: Iterable[WeekCounts]) -> WeekCounts:
+        result = cls()
+        for item in items:
+            result = result + item
+        return result
+
+
+def share(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def figures(counts: WeekCounts) -> dict[str, float | None]:
+    """Every per-period metric that follows from counts alone."""
+    came_due = counts.came_due
+    return {
+        "replies": share(counts.with_reply, counts.checkins),
+        "support_answered": share(counts.support_answered, counts.support_requests),
+        "participation": share(counts.checkins, counts.expected),
+        "on_time": share(counts.on_time, counts.checkins),
+        "acknowledged": share(counts.acknowledged, counts.checkins),
+        "ack_hours": (counts.ack_seconds / counts.acknowledged / 3600) if counts.acknowledged else None,
+        "follow_through": share(counts.done_on_time + counts.renegotiated_in_time, came_due),
+        "done_on_time": share(counts.done_on_time, came_due),
+        "done_late": share(counts.done_late, came_due),
+        "renegotiated_in_time": share(counts.renegotiated_in_time, came_due),
+        "not_done": share(counts.partly_done + counts.not_done + counts.overdue_open, came_due),
+        "let_go": share(counts.let_go, came_due),
+        "self_set": share(counts.self_set, counts.made),
+    }
+
+
+def streak(weekly_checkins: Sequence[int]) -> int:
+    """Consecutive weeks with a check-in, counting back from the last one in the sequence."""
+    count = 0
+    for n in reversed(weekly_checkins):
+        if not n:
+            break
+        count += 1
+    return count
+
+
+def median_streak(per_member_weekly_checkins: Iterable[Sequence[int]]) -> float | None:
+    streaks = [streak(weeks) for weeks in per_member_weekly_checkins]
+    return statistics.median(streaks) if streaks else None
+
+
+def steadiness(weekly: Sequence[WeekCounts]) -> float | None:
+    """Standard deviation (percentage points) of weekly follow-through; needs two weeks."""
+    rates = [figures(w)["follow_through"] for w in weekly]
+    rates = [r * 100 for r in rates if r is not None]
+    return statistics.pstdev(rates) if len(rates) >= 2 else None
+
+
+def ack_consistency(weekly: Sequence[WeekCounts]) -> float | None:
+    weeks = [w for w in weekly if w.checkins]
+    good = [w for w in weeks if w.acknowledged / w.checkins >= ACK_CONSISTENT_SHARE]
+    return share(len(good), len(weeks))
+
+
+@dataclass
+class Scorecard:
+    """A period's metrics, for a team or a member, with the weekly series behind them."""
+
+    total: WeekCounts
+    weekly: list[WeekCounts]
+    values: dict[str, float | None] = field(default_factory=dict)
+    trends: dict[str, list[float | None]] = field(default_factory=dict)
+
+
+def scorecard(weekly: Sequence[WeekCounts], per_member_weekly_checkins: Iterable[Sequence[int]]) -> Scorecard:
+    weekly = list(weekly)
+    total = WeekCounts.total(weekly)
+    values = figures(total)
+    values["streak"] = median_streak(per_member_weekly_checkins)
+    values["steadiness"] = steadiness(weekly)
+    values["ack_consistency"] = ack_consistency(weekly)
+    per_week = [figures(w) for w in weekly]
+    trends = {key: [week[key] for week in per_week] for key in per_week[0]} if per_week else {}
+    return Scorecard(total=total, weekly=weekly, values=values, trends=trends)
+
+
+def format_value(key: str, value: float | None) -> str:
+    if value is None:
+        return "not enough data yet"
+    unit = DEFINITIONS[key].unit
+    if unit == "%":
+        return f"{value:.0%}"
+    if unit == "h":
+        return f"{value:.1f} h"
+    if unit == "pp":
+        return f"±{value:.0f} pts"
+    return f"{value:g} weeks"
