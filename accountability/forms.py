@@ -137,11 +137,13 @@ class CommitmentForm(forms.Form):
 
 
 class ProposeForm(CommitmentForm):
-    owner = forms.TypedChoiceField(label="For", coerce=int)
+    owner = forms.TypedChoiceField(label="Propose to", coerce=int, empty_value=None)
 
     def __init__(self, *args, members: list[User], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [(m.pk, m.name) for m in members]
+        # No one preselected: a proposal to the wrong person is worse than one more click.
+        self.fields["owner"].choices = [("", "Choose a person"), *[(m.pk, m.name) for m in members]]
+        self.fields["owner"].label = "Propose to"
         self.fields["title"].label = "Proposed commitment"
         self.order_fields(["owner", "title", "details", "due_date"])
 

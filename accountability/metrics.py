@@ -7,13 +7,20 @@ database aggregated (see `WeekCounts`). A metric whose denominator is zero is `N
 The five strategies and what measures them (DESIGN.md):
 
 * open communication: replies on check-ins, support requests answered within 7 days, and the
-  anonymous-feedback and survey figures the feedback app provides once it has data;
+  anonymous-feedback and survey figures the feedback app provides once it has data
+  (`FEEDBACK_KEYS`: computed by `feedback.selectors.trust_figures`, defined here);
 * transparency: check-in participation and on-time rate, acknowledgement rate and time;
 * accountability: follow-through — done by the due date, done late, renegotiated before the
   due date (kept: saying so early is keeping one's word), not done, let go;
 * empowerment: the share of commitments people set themselves;
 * consistency: check-in streaks, week-to-week steadiness of follow-through, and how regularly
   managers acknowledge.
+
+What is counted is defined here too: `checkin_conditions`, `commitment_outcome_conditions` and
+`commitment_made_conditions` are the SQL conditions the selectors count with, so a page, an
+export and an email can only differ in presentation. A team's figures are those of the people
+with the member role in it today: managers' own check-ins and commitments are not counted, nor
+those of people who have left.
 """
 
 from __future__ import annotations
@@ -21,6 +28,13 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
+from functools import reduce
+from operator import or_
+
+from django.db.models import Expression, F, Q
+
+from .models import CommitmentSource, CommitmentStatus
 
 OPEN_COMMUNICATION = "open_communication"
 TRANSPARENCY = "transparency"
@@ -68,10 +82,24 @@ DEFINITIONS: dict[str, Definition] = {
             f"Share of check-ins asking for support that a manager marked answered within {SUPPORT_ANSWER_DAYS} days.",
         ),
         Definition(
+            "feedback_answered",
+            OPEN_COMMUNICATION,
+            "Anonymous feedback answered",
+            f"Share of anonymous feedback to the team's managers, received in the period, that had a manager's "
+            f"first reply within {SUPPORT_ANSWER_DAYS} days.",
+        ),
+        Definition(
+            "survey_participation",
+            OPEN_COMMUNICATION,
+            "Survey participation",
+            "Responses out of invitations, over the pulse-survey rounds that closed in the period.",
+        ),
+        Definition(
             "participation",
             TRANSPARENCY,
             "Check-in participation",
-            "Check-ins submitted, out of one per member per week (managers not counted).",
+            "Check-ins submitted, out of one per member per week since they joined (managers not counted; "
+            "the current week counts once its check-in is due).",
         ),
         Definition(
             "on_time",
@@ -120,6 +148,13 @@ DEFINITIONS: dict[str, Definition] = {
             "Share renegotiated on or before the due date: kept, by saying so early.",
         ),
         Definition(
+            "renegotiated_late",
+            ACCOUNTABILITY,
+            "Renegotiated after the due date",
+            "Share renegotiated only after the due date had passed: not counted as kept.",
+            higher_is_better=False,
+        ),
+        Definition(
             "not_done",
             ACCOUNTABILITY,
             "Not done (yet)",
@@ -138,7 +173,15 @@ DEFINITIONS: dict[str, Definition] = {
             EMPOWERMENT,
             "Set by themselves",
             "Share of commitments made in the period that people set for themselves rather than accepted from "
-            "a manager's proposal (declined proposals not counted).",
+            "a manager's proposal (proposals not yet answered or declined are not counted, nor the new dates "
+            "of renegotiated ones).",
+        ),
+        Definition(
+            "survey_empowerment",
+            EMPOWERMENT,
+            "Say in their work (survey)",
+            "Share of favourable answers to the pulse survey's empowerment statements, from rounds closed in the "
+            "period that reached the team's anonymity threshold.",
         ),
         Definition(
             "streak",
@@ -168,6 +211,10 @@ DEFINITIONS: dict[str, Definition] = {
 }
 
 
+# Figures the feedback app computes (anonymously) through `feedback.selectors.trust_figures`.
+FEEDBACK_KEYS = ("feedback_answered", "survey_participation", "survey_empowerment")
+
+
 @dataclass
 class WeekCounts:
     """What the database counts for one member (or a whole team) in one week.
@@ -184,6 +231,7 @@ class WeekCounts:
     with_reply: int = 0
     support_requests: int = 0
     support_answered: int = 0
+    support_open: int = 0  # asked for support, not answered yet (not a metric: "needs you")
     came_due: int = 0
     done_on_time: int = 0
     done_late: int = 0
@@ -197,14 +245,89 @@ class WeekCounts:
     self_set: int = 0
 
     def __add__(self, other: WeekCounts) -> WeekCounts:
-        return WeekCounts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+        result = WeekCounts(**{name: getattr(self, name) for name in COUNT_FIELDS})
+        result.add(other)
+        return result
+
+    def add(self, other: WeekCounts) -> None:
+        """In place: a dashboard adds up a few thousand cells (members × weeks)."""
+        for name in COUNT_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def update(self, row: dict) -> None:
+        """Add the counts of an aggregate row (keys that are not counts are ignored)."""
+        for name in COUNT_FIELDS:
+            value = row.get(name)
+            if value:
+                setattr(self, name, getattr(self, name) + value)
 
     @classmethod
     def total(cls, items: Iterable[WeekCounts]) -> WeekCounts:
         result = cls()
         for item in items:
-            result = result + item
+            result.add(item)
         return result
+
+
+COUNT_FIELDS = tuple(f.name for f in fields(WeekCounts))
+
+
+# --- What is counted, as SQL conditions -----------------------------------------------------
+# The selectors count rows with `Count("pk", filter=condition)` for each key below, grouped by
+# team, person and week, over the weeks of a range. Each key is a field of `WeekCounts`.
+
+
+def checkin_conditions() -> dict[str, Q]:
+    """Check-ins, counted in the week they are for.
+
+    `with_reply` needs the selector to annotate `has_reply` (a reply in the thread by someone
+    other than the member); `ack_seconds` is summed from `ACK_DURATION` over acknowledged ones.
+    """
+    asked = ~Q(support_requested="")
+    return {
+        "checkins": Q(pk__isnull=False),
+        "on_time": Q(is_late=False),
+        "acknowledged": Q(acknowledged_at__isnull=False),
+        "with_reply": Q(has_reply=True),
+        "support_requests": asked,
+        "support_answered": asked & Q(support_answered_at__lte=F("submitted_at") + timedelta(days=SUPPORT_ANSWER_DAYS)),
+        "support_open": asked & Q(support_answered_at__isnull=True),
+    }
+
+
+ACK_DURATION = F("acknowledged_at") - F("submitted_at")
+
+
+def commitment_outcome_conditions(*, today: date | Expression) -> dict[str, Q]:
+    """Commitments, counted in the week of their due date (proposals and declined ones never).
+
+    An outcome counts by the team-local date it was recorded (`resolved_on`): on or before the
+    due date is in time. Open and past the due date counts as not done yet; open and not yet
+    due is left out. `today` is the team's local date (an expression when several teams with
+    different time zones are counted at once).
+    """
+    in_time = Q(resolved_on__lte=F("due_date"))
+    late = Q(resolved_on__gt=F("due_date"))
+    conditions = {
+        # A row without a recorded date (only data from before it was recorded) counts as in time.
+        "done_on_time": Q(status=CommitmentStatus.DONE) & (in_time | Q(resolved_on__isnull=True)),
+        "done_late": Q(status=CommitmentStatus.DONE) & late,
+        "renegotiated_in_time": Q(status=CommitmentStatus.RENEGOTIATED) & (in_time | Q(resolved_on__isnull=True)),
+        "renegotiated_late": Q(status=CommitmentStatus.RENEGOTIATED) & late,
+        "partly_done": Q(status=CommitmentStatus.PARTLY_DONE),
+        "not_done": Q(status=CommitmentStatus.NOT_DONE),
+        "let_go": Q(status=CommitmentStatus.LET_GO),
+        "overdue_open": Q(status=CommitmentStatus.OPEN, due_date__lt=today),
+    }
+    conditions["came_due"] = reduce(or_, conditions.values())
+    return conditions
+
+
+def commitment_made_conditions() -> dict[str, Q]:
+    """Commitments, counted in the week they were made for: accepted proposals and people's
+    own, each renegotiation chain once (its first row)."""
+    made = Q(renegotiated_from__isnull=True) & ~Q(status__in=[CommitmentStatus.PROPOSED, CommitmentStatus.DECLINED])
+    return {"made": made, "self_set": made & Q(source=CommitmentSource.SELF)}
 
 
 def share(numerator: float, denominator: float) -> float | None:
@@ -225,6 +348,7 @@ def figures(counts: WeekCounts) -> dict[str, float | None]:
         "done_on_time": share(counts.done_on_time, came_due),
         "done_late": share(counts.done_late, came_due),
         "renegotiated_in_time": share(counts.renegotiated_in_time, came_due),
+        "renegotiated_late": share(counts.renegotiated_late, came_due),
         "not_done": share(counts.partly_done + counts.not_done + counts.overdue_open, came_due),
         "let_go": share(counts.let_go, came_due),
         "self_set": share(counts.self_set, counts.made),
@@ -253,10 +377,27 @@ def steadiness(weekly: Sequence[WeekCounts]) -> float | None:
     return statistics.pstdev(rates) if len(rates) >= 2 else None
 
 
+def week_acknowledged(week: WeekCounts) -> bool | None:
+    """Whether managers acknowledged enough of a week's check-ins (None: no check-ins)."""
+    return week.acknowledged / week.checkins >= ACK_CONSISTENT_SHARE if week.checkins else None
+
+
 def ack_consistency(weekly: Sequence[WeekCounts]) -> float | None:
-    weeks = [w for w in weekly if w.checkins]
-    good = [w for w in weeks if w.acknowledged / w.checkins >= ACK_CONSISTENT_SHARE]
-    return share(len(good), len(weeks))
+    flags = [flag for flag in map(week_acknowledged, weekly) if flag is not None]
+    return share(sum(flags), len(flags))
+
+
+def streak_trend(per_member_weekly_checkins: Sequence[Sequence[int]]) -> list[float | None]:
+    """The median streak as it stood at the end of each week."""
+    if not per_member_weekly_checkins:
+        return []
+    running = [0] * len(per_member_weekly_checkins)
+    trend: list[float | None] = []
+    for index in range(len(per_member_weekly_checkins[0])):
+        pairs = zip(running, per_member_weekly_checkins, strict=True)
+        running = [(run + 1) if weeks[index] else 0 for run, weeks in pairs]
+        trend.append(statistics.median(running))
+    return trend
 
 
 @dataclass
@@ -271,13 +412,19 @@ class Scorecard:
 
 def scorecard(weekly: Sequence[WeekCounts], per_member_weekly_checkins: Iterable[Sequence[int]]) -> Scorecard:
     weekly = list(weekly)
+    presence = [list(weeks) for weeks in per_member_weekly_checkins]
     total = WeekCounts.total(weekly)
     values = figures(total)
-    values["streak"] = median_streak(per_member_weekly_checkins)
+    values["streak"] = median_streak(presence)
     values["steadiness"] = steadiness(weekly)
     values["ack_consistency"] = ack_consistency(weekly)
     per_week = [figures(w) for w in weekly]
     trends = {key: [week[key] for week in per_week] for key in per_week[0]} if per_week else {}
+    if per_week:
+        trends["streak"] = streak_trend(presence) if presence else [None] * len(weekly)
+        # Steadiness is the swing of the weekly follow-through: that series is its trend.
+        trends["steadiness"] = trends["follow_through"]
+        trends["ack_consistency"] = [None if flag is None else float(flag) for flag in map(week_acknowledged, weekly)]
     return Scorecard(total=total, weekly=weekly, values=values, trends=trends)
 
 

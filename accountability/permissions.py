@@ -4,6 +4,8 @@ Organisation admins (`is_staff`) manage every team; a team's managers manage the
 see their own team. Anyone else gets a 404 from the views, never a hint that a team exists.
 """
 
+from typing import Protocol
+
 from .models import Commitment, CommitmentStatus, Membership, Role, Team, User
 
 
@@ -71,3 +73,36 @@ def can_see_team_commitments(user: User, team: Team) -> bool:
 def can_view_person_in_team(user: User, team: Team, person: User) -> bool:
     """Someone's check-ins, moods and reflections in a team: themselves and its managers."""
     return user.is_authenticated and (person.pk == user.pk or role_in(user, team) == Role.MANAGER)
+
+
+# --- Reviewing someone's week: their check-in and the reply threads ---------------------------
+# A check-in belongs to the checkins app, which this module must not import: these take any row
+# with the check-in's `team` and `member_id`.
+
+
+class _PersonsWeek(Protocol):
+    team: Team
+    member_id: int
+
+
+def can_view_checkin(user: User, checkin: _PersonsWeek) -> bool:
+    """A check-in with its mood, blockers, support request and reply thread: its member and the
+    team's managers. Not teammates, not organisation admins who are not in the team."""
+    return user.is_authenticated and (checkin.member_id == user.pk or role_in(user, checkin.team) == Role.MANAGER)
+
+
+def can_review_checkin(user: User, checkin: _PersonsWeek) -> bool:
+    """Acknowledge it, mark its support request answered: the team's managers, and never on
+    their own check-in (an acknowledgement is someone else saying "seen, thank you")."""
+    return user.is_authenticated and checkin.member_id != user.pk and role_in(user, checkin.team) == Role.MANAGER
+
+
+def can_reply_on_checkin(user: User, checkin: _PersonsWeek) -> bool:
+    """The thread is a conversation between the member and the team's managers."""
+    return can_view_checkin(user, checkin)
+
+
+def can_reply_on_commitment(user: User, commitment: Commitment) -> bool:
+    """A commitment's thread: whoever sees it in full (its owner and the team's managers).
+    Teammates who see a summary never see the thread."""
+    return commitment_access(user, commitment) == "full"

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accountability.navigation.TimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -170,6 +171,8 @@ CELERY_BEAT_SCHEDULE = {
     # Delivers whatever is still queued: rows whose enqueue was lost (broker down), retries
     # whose back-off has passed, and rows left behind by a worker that died mid-send.
     "outbox-sweep": {"task": "accountability.tasks.outbox_sweep", "schedule": timedelta(minutes=1)},
+    # Managers hear of anonymous feedback once a day, never the moment it arrives.
+    "feedback-digest": {"task": "feedback.tasks.feedback_digest_dispatch", "schedule": timedelta(hours=1)},
     "outbox-purge": {"task": "accountability.tasks.outbox_purge", "schedule": crontab(hour=3, minute=17)},
 }
 OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=90)

@@ -12,6 +12,8 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from checkins import selectors as checkins_selectors
+
 from . import health, permissions, selectors, services
 from .forms import (
     InvitationAcceptForm,
@@ -288,7 +290,16 @@ def _get_commitment_for(user, commitment_id: int) -> tuple[Commitment, str]:
 @login_required
 def commitment_detail(request: HttpRequest, commitment_id: int) -> HttpResponse:
     commitment, access = _get_commitment_for(request.user, commitment_id)
-    chain, events = selectors.commitment_chain(commitment) if access == "full" else ([], [])
+    return render_commitment_detail(request, commitment, access)
+
+
+def render_commitment_detail(
+    request: HttpRequest, commitment: Commitment, access: str, *, reply_form=None, status: int = 200
+) -> HttpResponse:
+    """The commitment page. Its reply thread (checkins) posts to checkins' `commitment_reply`,
+    which renders this page again, with `reply_form` and its errors, when a reply is refused."""
+    full = access == "full"
+    chain, events = selectors.commitment_chain(commitment) if full else ([], [])
     return render(
         request,
         "accountability/commitment_detail.html",
@@ -299,7 +310,11 @@ def commitment_detail(request: HttpRequest, commitment_id: int) -> HttpResponse:
             "events": events,
             "is_owner": commitment.owner_id == request.user.pk,
             "today": commitment.team.today(),
+            # Teammates, who see a summary, never see the thread.
+            "thread": checkins_selectors.commitment_thread(commitment=commitment) if full else None,
+            "reply_form": reply_form,
         },
+        status=status,
     )
 
 

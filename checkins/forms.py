@@ -69,3 +69,26 @@ class ReviewForm(forms.Form):
 class ProposalResponseForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
     note = forms.CharField(required=False, max_length=2000, label="A word for your manager (optional)")
+
+
+class ReplyForm(forms.Form):
+    """A reply in a check-in's or a commitment's thread. The template renders the field itself
+    (see _reply_form.html), so a page that has no form object yet can show an empty one."""
+
+    MAX_LENGTH = 4000
+
+    body = forms.CharField(
+        label="Reply",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write a reply first."},
+    )
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        if len(body) > self.MAX_LENGTH:
+            # No maxlength on the textarea: a browser would cut a long paste short without a word.
+            raise forms.ValidationError(
+                f"Keep a reply to {self.MAX_LENGTH:,} characters (this one has {len(body):,}). "
+                "Your text is still here to shorten."
+            )
+        return body

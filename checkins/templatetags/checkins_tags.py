@@ -19,3 +19,9 @@ def review_choices() -> list[tuple[str, str]]:
 def carried_over(commitment: Commitment, today: date) -> bool:
     """Open, and made for a week before the one `today` falls in."""
     return commitment.status == "open" and commitment.week < Week.containing(today).start
+
+
+@register.filter
+def mood_word(label: str) -> str:
+    """ "3 · Okay" -> "Okay": the number is shown on its own beside the word."""
+    return str(label).split(" · ", 1)[-1]

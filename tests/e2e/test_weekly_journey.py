@@ -6,7 +6,7 @@ on any day of the week."""
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -48,7 +48,8 @@ def _open_commitment(*, team: Team, owner: User, week: Week, title: str, due: da
 
 @pytest.fixture
 def journey(live_server, test_redis) -> Journey:
-    team = TeamFactory(name="Platform", slug="platform", time_zone="Europe/London")
+    # Far from UTC, so a time shown in the server's zone instead of the team's would show.
+    team = TeamFactory(name="Platform", slug="platform", time_zone="America/New_York", checkin_time=time(11, 0))
     member = MembershipFactory(
         team=team, role=Role.MEMBER, user__email=MEMBER_EMAIL, user__display_name="Mia Member"
     ).user
@@ -138,6 +139,10 @@ def test_a_member_does_the_whole_weekly_check_in_on_a_phone(journey, live_server
     sign_in(page, live_server.url)
     expect(page).to_have_url(this_week_url)
     expect(page.get_by_role("heading", level=1)).to_contain_text("This week")
+    # When the check-in is due, on the team's own clock.
+    expect(page.get_by_role("main")).to_contain_text(
+        f"{journey.team.get_checkin_weekday_display()} 11:00 (America/New_York)"
+    )
 
     # Last week's open commitments wait for review, visibly carried over.
     waiting = page.get_by_role("region", name="Waiting for your review")

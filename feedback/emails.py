@@ -1,0 +1,68 @@
+"""Emails of the feedback app (see accountability/outbox.py). They carry counts and links,
+never what anyone wrote."""
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import reverse
+
+from accountability.models import OutboundEmail, Team, User
+from accountability.outbox import outbox_enqueue
+
+from .models import SurveyInvitation, SurveyRound
+
+
+def daily_digest(*, recipient: User, team: Team, day: date, count: int, to_admins: bool) -> OutboundEmail | None:
+    return outbox_enqueue(
+        kind="feedback_digest",
+        dedupe_key=f"feedback-digest:{recipient.pk}:{team.pk}:{int(to_admins)}:{day.isoformat()}",
+        to_email=recipient.email,
+        recipient=recipient,
+        context={
+            "recipient": recipient,
+            "team": team,
+            "day": day,
+            "count": count,
+            "to_admins": to_admins,
+            "url": settings.SITE_URL + reverse("feedback_inbox"),
+        },
+    )
+
+
+def _survey_context(round: SurveyRound, user: User, url: str) -> dict:
+    tz = ZoneInfo(user.time_zone) if user.time_zone else round.team.tz
+    return {
+        "round": round,
+        "team": round.team,
+        "user": user,
+        "url": url,
+        "closes_at_local": round.closes_at.astimezone(tz),
+        "tz_name": str(tz),
+    }
+
+
+def survey_invitation(*, round: SurveyRound, user: User, token: str) -> OutboundEmail | None:
+    """The invitation carries the single-use link: the link is the permission to answer."""
+    url = settings.SITE_URL + reverse("survey_answer", args=[token])
+    return outbox_enqueue(
+        kind="survey_invitation",
+        dedupe_key=f"survey-invite:{round.pk}:{user.pk}",
+        to_email=user.email,
+        recipient=user,
+        context=_survey_context(round, user, url),
+    )
+
+
+def survey_reminder(*, round: SurveyRound, invitation: SurveyInvitation, kind: str) -> OutboundEmail | None:
+    """A nudge to someone who hasn't answered. The single-use token is not kept anywhere, so the
+    reminder points to the signed-in survey page, which issues a fresh link for them."""
+    user = invitation.user
+    url = settings.SITE_URL + reverse("survey_open", args=[round.pk])
+    return outbox_enqueue(
+        kind="survey_reminder",
+        dedupe_key=f"survey-reminder:{round.pk}:{user.pk}:{kind}",
+        to_email=user.email,
+        recipient=user,
+        context={**_survey_context(round, user, url), "reminder": kind},
+    )

@@ -1,0 +1,233 @@
+"""Anonymous feedback threads (and, later, pulse surveys).
+
+Anonymity holds against someone with the whole database (DESIGN.md, "Anonymity that holds up"):
+
+* no row here has a foreign key to its writer (only `signed_by`, set when the writer chose to
+  sign with their name), no IP, no user agent, no session key;
+* no time finer than the day: `created_on` / `updated_on` are dates; the order of messages in
+  a thread is a position number, not a timestamp;
+* primary keys are random UUIDs, so ids reveal neither order nor count;
+* the writer's follow-up code is stored only as its SHA-256 hash.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from accountability.models import Team
+
+
+class Category(models.TextChoices):
+    IDEA = "idea", "Idea"
+    CONCERN = "concern", "Concern"
+    APPRECIATION = "appreciation", "Appreciation"
+    PROCESS = "process", "Process"
+    OTHER = "other", "Other"
+
+
+class ThreadStatus(models.TextChoices):
+    NEW = "new", "New"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    IN_PROGRESS = "in_progress", "In progress"
+    ADDRESSED = "addressed", "Addressed"
+    CLOSED = "closed", "Closed"
+
+
+class FeedbackThread(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="feedback_threads")
+    # True when the team was too small for anonymity among its members, so the organisation's
+    # admins receive it instead of the team's managers.
+    to_admins = models.BooleanField(default=False)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    status = models.CharField(max_length=20, choices=ThreadStatus.choices, default=ThreadStatus.NEW)
+    code_hash = models.CharField(max_length=64, unique=True)
+    # Set only when the writer chose to put their name to it.
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_on = models.DateField()
+    updated_on = models.DateField()
+    # "You said, we did": the writer agrees on the follow-up page; a manager then publishes a gist.
+    publish_consent = models.BooleanField(default=False)
+    published_gist = models.TextField(blank=True, max_length=2000)
+    published_answer = models.TextField(blank=True, max_length=4000)
+    published_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        # By day, then by the random id: no order within a day.
+        ordering = ["-created_on", "id"]
+        indexes = [models.Index(fields=["team", "to_admins", "created_on"], name="feedback_inbox_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} for {self.team} ({self.created_on})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_by_id is not None
+
+
+class Author(models.TextChoices):
+    WRITER = "writer", "The writer"
+    MANAGER = "manager", "A manager"
+
+
+class FeedbackMessage(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    thread = models.ForeignKey(FeedbackThread, on_delete=models.CASCADE, related_name="messages")
+    position = models.PositiveIntegerField()
+    author_kind = models.CharField(max_length=10, choices=Author.choices)
+    # Managers (and admins) answer under their own name; the writer's messages have none.
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=5000)
+    created_on = models.DateField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "position"], name="feedback_message_position_unique"),
+            models.CheckConstraint(
+                condition=models.Q(author_kind="manager") | models.Q(manager__isnull=True),
+                name="feedback_writer_message_has_no_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_author_kind_display()} in {self.thread_id}"
+
+
+# --- Pulse surveys ---------------------------------------------------------------------------
+#
+# Who was invited and whether they answered (SurveyInvitation) is kept apart from what was
+# answered (SurveyResponse, SurveyAnswer): no key, no time and no order links the two. Responses
+# have random ids and no time at all: the round is the finest time they know.
+
+
+class Strategy(models.TextChoices):
+    OPEN_COMMUNICATION = "open_communication", "Open communication"
+    TRANSPARENCY = "transparency", "Transparency"
+    ACCOUNTABILITY = "accountability", "Accountability"
+    EMPOWERMENT = "empowerment", "Empowerment"
+    CONSISTENCY = "consistency", "Consistency"
+    PSYCHOLOGICAL_SAFETY = "psychological_safety", "Psychological safety"
+
+
+class QuestionKind(models.TextChoices):
+    AGREEMENT = "agreement", "Agreement, 1 (strongly disagree) to 5 (strongly agree)"
+    SCALE_10 = "scale_10", "Scale from 0 to 10"
+    CHOICE = "choice", "Single choice"
+    TEXT = "text", "Free text"
+
+
+class SurveyTemplate(models.Model):
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, max_length=2000)
+    built_in = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-built_in", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SurveyQuestion(models.Model):
+    template = models.ForeignKey(SurveyTemplate, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=QuestionKind.choices, default=QuestionKind.AGREEMENT)
+    # For single choice: the options, in order.
+    choices = models.JSONField(default=list, blank=True)
+    strategy = models.CharField(max_length=30, choices=Strategy.choices, blank=True)
+    # Agreement with a reverse-scored statement is a low score: 6 - answer.
+    reverse_scored = models.BooleanField(default=False)
+    required = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["template", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "position"], name="survey_question_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SurveyRound(models.Model):
+    """One run of a template for a team, between two instants. Once closed, closed for good:
+    reopening would let readers compare results and spot a late answer."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="survey_rounds")
+    template = models.ForeignKey(SurveyTemplate, on_delete=models.PROTECT, related_name="rounds")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    repeat_every_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited = models.BooleanField(default=False)  # invitations written (the round has opened)
+    closed = models.BooleanField(default=False)
+    # The round a repeating round was scheduled from.
+    previous = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next")
+
+    class Meta:
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="survey_round_order"),
+        ]
+        indexes = [models.Index(fields=["closed", "opens_at"], name="survey_round_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.template} for {self.team} ({self.opens_at:%Y-%m-%d})"
+
+
+class SurveyInvitation(models.Model):
+    """Who was asked and whether they answered; never which answer is theirs."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    answered = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="survey_invitation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} for {self.round}"
+
+
+class SurveyResponse(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="responses")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Response to {self.round}"
+
+
+class SurveyAnswer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.PROTECT, related_name="answers")
+    value = models.SmallIntegerField(null=True, blank=True)  # agreement 1-5, scale 0-10, choice index
+    text = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="survey_answer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question_id}"
