@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Invitation, OutboundEmail, Team, User
+from .models import Commitment, Invitation, OutboundEmail, Team, User
 from .outbox import outbox_enqueue
 
 # Repeated password-reset requests for one account within this window send one email.
@@ -51,4 +51,21 @@ def password_reset(*, user: User, url: str) -> OutboundEmail | None:
         to_email=user.email,
         recipient=user,
         context={"user": user, "url": url},
+    )
+
+
+def commitment_overdue(*, commitment: Commitment, team: Team, dedupe_key: str) -> OutboundEmail | None:
+    return outbox_enqueue(
+        kind="commitment_overdue",
+        dedupe_key=dedupe_key,
+        to_email=commitment.owner.email,
+        recipient=commitment.owner,
+        schedule=False,
+        context={
+            "team": team,
+            "commitment": commitment,
+            "member": commitment.owner,
+            "url": settings.SITE_URL + reverse("commitment_detail", args=[commitment.pk]),
+            "week_url": settings.SITE_URL + reverse("this_week", args=[team.slug]),
+        },
     )

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from . import services
 from .models import Membership, Role, Team, User, time_zone_choices
+from .outbox import OPTIONAL_KINDS
 
 
 def _time_zone_field(*, required: bool, empty_label: str | None = None) -> forms.ChoiceField:
@@ -162,3 +163,21 @@ class EmailAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That email and password don't match an account. Check the password (it is case-sensitive).",
     }
+
+
+class EmailPreferencesForm(forms.Form):
+    """One checkbox per optional kind, checked when the person receives it."""
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in OPTIONAL_KINDS.items():
+            self.fields[kind] = forms.BooleanField(label=label, required=False, initial=kind not in user.email_opt_outs)
+
+    def opt_outs(self) -> list[str]:
+        return [kind for kind in OPTIONAL_KINDS if not self.cleaned_data.get(kind)]
+
+
+class AbsenceForm(forms.Form):
+    starts_on = forms.DateField(label="First day away", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label="Last day away", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label="Note (optional)", required=False, max_length=200)

@@ -80,6 +80,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Can create teams, appoint managers and use the Django admin.",
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Optional email kinds this person turned off (see outbox.OPTIONAL_KINDS).
+    email_opt_outs = models.JSONField(default=list, blank=True)
 
     objects = UserManager()
 
@@ -414,3 +416,23 @@ class CommitmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment}: {self.from_status or 'new'} → {self.to_status}"
+
+
+class Absence(models.Model):
+    """Out of office: no reminders, and the weeks whose check-in day it covers are left out of
+    that person's metrics."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="absence_dates_order"),
+        ]
+        indexes = [models.Index(fields=["user", "ends_on"], name="absence_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} away {self.starts_on} to {self.ends_on}"

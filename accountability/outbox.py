@@ -13,15 +13,18 @@
 
 import contextlib
 import logging
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import EmailStatus, OutboundEmail, User
@@ -41,11 +44,52 @@ def email_render(*, kind: str, context: dict) -> RenderedEmail:
     subject = render_to_string(f"emails/{kind}_subject.txt", context)
     # A header injection or a stray newline from a template must not break the message.
     subject = " ".join(subject.split())[:255]
+    text = render_to_string(f"emails/{kind}_body.txt", context).strip() + "\n"
+    if context.get("unsubscribe_url"):
+        text += f"\n--\nTo stop receiving {context['unsubscribe_what']}: {context['unsubscribe_url']}\n"
     return RenderedEmail(
         subject=subject,
-        body_text=render_to_string(f"emails/{kind}_body.txt", context).strip() + "\n",
+        body_text=text,
         body_html=render_to_string(f"emails/{kind}_body.html", context),
     )
+
+
+# Kinds a person may turn off (preferences page, or the one-click link in each such email).
+# Everything else (invitations, password resets, survey invitations) is always sent.
+OPTIONAL_KINDS = {
+    "checkin_reminder": "Check-in reminders",
+    "checkin_nudge": "A nudge before the week closes",
+    "commitment_overdue": "A note when a commitment passes its date",
+    "replies": "Replies from your managers",
+    "manager_digest": "The weekly manager digest",
+    "feedback_digest": "The daily anonymous-feedback digest",
+    "survey_reminder": "Survey reminders",
+}
+UNSUBSCRIBE_SALT = "accountability.unsubscribe"
+
+
+def unsubscribe_token(*, user: User, kind: str) -> str:
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_read(token: str) -> tuple[int, str]:
+    """(user id, kind) from a token; raises signing.BadSignature. No expiry: an old email's
+    link must keep working."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    if data.get("k") not in OPTIONAL_KINDS:
+        raise signing.BadSignature("unknown kind")
+    return int(data["u"]), data["k"]
+
+
+def outbox_existing_keys(keys: Iterable[str]) -> set[str]:
+    """Which of these dedupe keys are in the outbox already: dispatchers skip rendering them."""
+    keys = list(keys)
+    found: set[str] = set()
+    for i in range(0, len(keys), 1000):
+        found.update(
+            OutboundEmail.objects.filter(dedupe_key__in=keys[i : i + 1000]).values_list("dedupe_key", flat=True)
+        )
+    return found
 
 
 def outbox_enqueue(
@@ -57,9 +101,27 @@ def outbox_enqueue(
     recipient: User | None = None,
     headers: dict[str, str] | None = None,
     send_after: datetime | None = None,
+    schedule: bool = True,
 ) -> OutboundEmail | None:
-    """Write one email to the outbox in the current transaction; None if the key exists."""
-    rendered = email_render(kind=kind, context=context)
+    """Write one email to the outbox in the current transaction; None if the key exists, or if
+    the recipient turned this optional kind off.
+
+    Optional kinds get a one-click unsubscribe link (in the footer and as List-Unsubscribe with
+    List-Unsubscribe-Post, RFC 8058). `schedule=False` leaves delivery to a sweep: dispatchers
+    writing thousands of rows ask for one sweep instead of one task per row.
+    """
+    headers = dict(headers or {})
+    if kind in OPTIONAL_KINDS and recipient is not None:
+        if kind in (recipient.email_opt_outs or []):
+            return None
+        url = settings.SITE_URL + reverse("unsubscribe", args=[unsubscribe_token(user=recipient, kind=kind)])
+        context = {**context, "unsubscribe_url": url, "unsubscribe_what": OPTIONAL_KINDS[kind].lower()}
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # Times in an email read in the recipient's own zone, else the team's the email is about.
+    zone = (recipient.time_zone if recipient is not None else "") or getattr(context.get("team"), "time_zone", "")
+    with timezone.override(zoneinfo.ZoneInfo(zone) if zone else UTC):
+        rendered = email_render(kind=kind, context=context)
     row = OutboundEmail(
         kind=kind,
         dedupe_key=dedupe_key[:255],
@@ -68,7 +130,7 @@ def outbox_enqueue(
         subject=rendered.subject,
         body_text=rendered.body_text,
         body_html=rendered.body_html,
-        headers=headers or {},
+        headers=headers,
         next_attempt_at=send_after or timezone.now(),
     )
     try:
@@ -79,7 +141,8 @@ def outbox_enqueue(
         if not OutboundEmail.objects.filter(dedupe_key=row.dedupe_key).exists():
             raise
         return None
-    transaction.on_commit(lambda: outbox_schedule(email_id=row.pk))
+    if schedule:
+        transaction.on_commit(lambda: outbox_schedule(email_id=row.pk))
     return row
 
 
@@ -96,6 +159,20 @@ def outbox_schedule(*, email_id: int) -> bool:
             outbox_deliver_task.apply_async((email_id,), retry=False, connection=connection)
     except Exception:  # kombu raises various connection errors; all mean "later"
         logger.warning("Broker unreachable; outbound email %s waits for the sweep", email_id)
+        return False
+    return True
+
+
+def outbox_schedule_sweep() -> bool:
+    """Ask a worker to run one sweep (after a dispatcher wrote many rows); False if the broker
+    is down, and beat's sweep will run anyway."""
+    from .tasks import outbox_sweep as outbox_sweep_task
+
+    try:
+        with outbox_sweep_task.app.connection_for_write(transport_options={"max_retries": 0}) as connection:
+            outbox_sweep_task.apply_async((), retry=False, connection=connection)
+    except Exception:
+        logger.warning("Broker unreachable; queued emails wait for beat's sweep")
         return False
     return True
 

@@ -106,3 +106,14 @@ def can_reply_on_commitment(user: User, commitment: Commitment) -> bool:
     """A commitment's thread: whoever sees it in full (its owner and the team's managers).
     Teammates who see a summary never see the thread."""
     return commitment_access(user, commitment) == "full"
+
+
+def can_view_dashboard(user: User, team: Team) -> bool:
+    """A team's dashboard and its export: its managers, and organisation admins (who see the
+    team's figures, not individual moods or what people wrote)."""
+    return can_manage_team(user, team)
+
+
+def can_see_individuals_on_dashboard(user: User, team: Team) -> bool:
+    """Individual moods, check-ins and "Needs you" on the dashboard: the team's managers."""
+    return user.is_authenticated and role_in(user, team) == Role.MANAGER

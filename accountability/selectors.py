@@ -1,7 +1,29 @@
 """Reads for the core pages."""
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from collections.abc import Mapping
+from datetime import date
+from functools import reduce
+from operator import or_
 
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    Expression,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
+
+from . import metrics
 from .models import Commitment, CommitmentEvent, CommitmentStatus, Invitation, Membership, Role, Team, User
 from .weeks import Week
 
@@ -74,3 +96,126 @@ def team_commitments(*, team: Team, week: Week) -> list[Commitment]:
 def team_members_only(team: Team) -> list[User]:
     """People with the member role, for a manager's "propose a commitment" form."""
     return list(User.objects.filter(memberships__team=team, memberships__role=Role.MEMBER).order_by("display_name"))
+
+
+# --- Team dashboard ------------------------------------------------------------------------
+# Each function is one aggregate query over a range of weeks, for one team or several at once
+# (the overview), grouped by team, person and week: its cost follows the range, never the
+# length of a team's history or (in queries) its number of members. What is counted is
+# defined in accountability.metrics.
+
+# team id -> (first Monday, last Sunday) of the range, as team-local dates
+Spans = Mapping[int, tuple[date, date]]
+
+
+def in_spans(spans: Spans, field: str) -> Q:
+    """Rows whose `field` (a team-local date) falls in their team's range."""
+    return reduce(or_, [Q(team_id=team_id, **{f"{field}__range": span}) for team_id, span in spans.items()])
+
+
+def _per_team(values: Mapping[int, date]) -> Expression:
+    """A team-local date (its "today") as an SQL expression of the row's team."""
+    whens = [When(team_id=team_id, then=Value(day)) for team_id, day in values.items()]
+    return Case(*whens, default=Value(None), output_field=DateField())
+
+
+def is_current_member(*, team: str = "team", person: str = "owner") -> Exists:
+    """The row's person has the member role in the row's team today."""
+    return Exists(Membership.objects.filter(team=OuterRef(team), user=OuterRef(person), role=Role.MEMBER).order_by())
+
+
+def dashboard_teams(user: User) -> list[Team]:
+    """The teams whose dashboards someone sees on their overview: those they manage, every
+    team for organisation admins. Each carries `viewer_role`."""
+    qs = teams_with_viewer_role(user)
+    if not user.is_staff:
+        qs = qs.filter(viewer_role=Role.MANAGER)
+    return list(qs.order_by("name"))
+
+
+def dashboard_memberships(team_ids: list[int], *, user_id: int | None = None) -> list[Membership]:
+    """The people with the member role in these teams (the dashboard's rows), by name."""
+    qs = Membership.objects.filter(team_id__in=team_ids, role=Role.MEMBER)
+    if user_id is not None:
+        qs = qs.filter(user_id=user_id)
+    return list(
+        qs.select_related("user")
+        .only("team_id", "role", "joined_at", "user__email", "user__display_name")
+        .order_by("team_id", "user__display_name", "user__email")
+    )
+
+
+def commitment_outcome_counts(*, spans: Spans, today: Mapping[int, date], owner_id: int | None = None) -> list[dict]:
+    """How the commitments due in each range turned out, per team, owner and due date (rows
+    with `team_id`, `owner_id`, `due_date` and the counts of metrics.commitment_outcome_conditions)."""
+    if not spans:
+        return []
+    conditions = metrics.commitment_outcome_conditions(today=_per_team(today))
+    qs = Commitment.objects.filter(in_spans(spans, "due_date"), is_current_member())
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    # By due date rather than its week: a date needs no time-zone-sensitive truncation, and
+    # there are at most seven a week. order_by(): the default ordering would join the GROUP BY.
+    return list(
+        qs.order_by()
+        .values("team_id", "owner_id", "due_date")
+        .annotate(**{key: Count("pk", filter=condition) for key, condition in conditions.items()})
+    )
+
+
+def commitment_made_counts(*, spans: Spans, owner_id: int | None = None) -> list[dict]:
+    """Commitments made for each week of the ranges, per team, owner and week (rows with
+    `team_id`, `owner_id`, `week`, `made` and `self_set`)."""
+    if not spans:
+        return []
+    conditions = metrics.commitment_made_conditions()
+    qs = Commitment.objects.filter(in_spans(spans, "week"), is_current_member())
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    return list(
+        qs.order_by()
+        .values("team_id", "owner_id", "week")
+        .annotate(**{key: Count("pk", filter=condition) for key, condition in conditions.items()})
+    )
+
+
+OVERDUE = "overdue"
+DECLINED = "declined"
+
+
+def commitments_needing_attention(
+    *, team: Team, start: date, end: date, today: date, declined_since: date, limit: int
+) -> list[Commitment]:
+    """For "Needs you": open commitments due in the range whose due date has passed, and
+    proposals declined since `declined_since`; the first `limit` of each kind, each row
+    carrying `kind` and `kind_total` (how many there are of its kind). One query."""
+    kind = Case(
+        When(status=CommitmentStatus.OPEN, then=Value(OVERDUE)),
+        default=Value(DECLINED),
+        output_field=CharField(),
+    )
+    overdue = Q(status=CommitmentStatus.OPEN, due_date__range=(start, end), due_date__lt=today)
+    declined = Q(status=CommitmentStatus.DECLINED, resolved_on__gte=declined_since)
+    return list(
+        Commitment.objects.filter(overdue | declined, team=team)
+        .filter(is_current_member())
+        .select_related("owner")
+        .only("title", "status", "due_date", "week", "resolved_on", "owner__email", "owner__display_name")
+        .annotate(
+            kind=kind,
+            kind_total=Window(Count("pk"), partition_by=[kind]),
+            kind_rank=Window(RowNumber(), partition_by=[kind], order_by=[F("due_date").asc(), F("pk").asc()]),
+        )
+        .filter(kind_rank__lte=limit)
+        .order_by("kind", "due_date", "pk")
+    )
+
+
+def member_commitments(*, team: Team, owner_id: int, start: date, end: date) -> list[Commitment]:
+    """A member's commitments due in, or made for, the weeks of a range (not proposals)."""
+    return list(
+        Commitment.objects.filter(Q(due_date__range=(start, end)) | Q(week__range=(start, end)))
+        .filter(team=team, owner_id=owner_id)
+        .exclude(status=CommitmentStatus.PROPOSED)
+        .order_by("due_date", "pk")
+    )

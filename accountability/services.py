@@ -1,7 +1,8 @@
 """Every write and business rule about people, teams, invitations and commitments."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -16,6 +17,7 @@ from django.utils.text import slugify
 
 from . import emails
 from .models import (
+    Absence,
     Commitment,
     CommitmentEvent,
     CommitmentSource,
@@ -27,6 +29,7 @@ from .models import (
     Team,
     User,
 )
+from .outbox import OPTIONAL_KINDS, outbox_existing_keys, outbox_schedule_sweep, unsubscribe_read
 from .weeks import Week
 
 INVITATION_SALT = "accountability.invitation"
@@ -493,3 +496,77 @@ def commitment_respond_to_proposal(*, commitment: Commitment, actor: User, accep
         fields += ["resolved_at", "resolved_on"]
     commitment.save(update_fields=fields)
     return commitment
+
+
+# --- Overdue commitments ------------------------------------------------------------------
+
+# The overdue note goes out from this hour of the team's day, and only while it is news.
+OVERDUE_NOTE_LOCAL_HOUR = 9
+OVERDUE_NOTE_RELEVANT_DAYS = 7
+
+
+def commitments_overdue_dispatch(*, now: datetime | None = None) -> int:
+    """A kind note, once per commitment, when it passes its due date still open: from 09:00 the
+    team's time on the day after it was due, and for a week after (after a long outage older
+    ones are not sent late). Renegotiating makes a new commitment with its own date, hence its
+    own note. Idempotent through the dedupe key."""
+    now = now or timezone.now()
+    queued = 0
+    for team in Team.objects.order_by("pk"):
+        local = now.astimezone(team.tz)
+        if local.hour < OVERDUE_NOTE_LOCAL_HOUR:
+            continue
+        today = local.date()
+        overdue = list(
+            Commitment.objects.filter(
+                team=team,
+                status=CommitmentStatus.OPEN,
+                due_date__lt=today,
+                due_date__gte=today - timedelta(days=OVERDUE_NOTE_RELEVANT_DAYS),
+                owner__is_active=True,
+            )
+            .exclude(owner__absences__starts_on__lte=today, owner__absences__ends_on__gte=today)
+            .select_related("owner")
+            .order_by("pk")
+        )
+        keys = {c.pk: f"commitment-overdue:{c.pk}:{c.due_date.isoformat()}" for c in overdue}
+        sent = outbox_existing_keys(keys.values())
+        with transaction.atomic():
+            for commitment in overdue:
+                if keys[commitment.pk] not in sent and emails.commitment_overdue(
+                    commitment=commitment, team=team, dedupe_key=keys[commitment.pk]
+                ):
+                    queued += 1
+            if queued:
+                transaction.on_commit(outbox_schedule_sweep)
+    return queued
+
+
+# --- Email preferences and absences ----------------------------------------------------------
+
+
+def email_preferences_update(*, user: User, opt_outs: Iterable[str]) -> User:
+    user.email_opt_outs = sorted(set(opt_outs) & set(OPTIONAL_KINDS))
+    user.save(update_fields=["email_opt_outs"])
+    return user
+
+
+def email_unsubscribe(*, token: str) -> tuple[User, str]:
+    """One click from an email: turn that kind off. Raises signing.BadSignature for a bad link."""
+    user_id, kind = unsubscribe_read(token)
+    user = User.objects.get(pk=user_id)
+    if kind not in user.email_opt_outs:
+        email_preferences_update(user=user, opt_outs=[*user.email_opt_outs, kind])
+    return user, kind
+
+
+def absence_add(*, user: User, starts_on: date, ends_on: date, note: str = "") -> Absence:
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "The last day can't be before the first."})
+    if (ends_on - starts_on).days > 366:
+        raise ValidationError({"ends_on": "Keep an absence to a year at most."})
+    return Absence.objects.create(user=user, starts_on=starts_on, ends_on=ends_on, note=(note or "").strip()[:200])
+
+
+def absence_remove(*, user: User, absence_id: int) -> None:
+    Absence.objects.filter(pk=absence_id, user=user).delete()

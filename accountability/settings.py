@@ -171,6 +171,14 @@ CELERY_BEAT_SCHEDULE = {
     # Delivers whatever is still queued: rows whose enqueue was lost (broker down), retries
     # whose back-off has passed, and rows left behind by a worker that died mid-send.
     "outbox-sweep": {"task": "accountability.tasks.outbox_sweep", "schedule": timedelta(minutes=1)},
+    # "Dispatch what is due": each asks the database what has reached its moment and writes
+    # outbox rows with dedupe keys, so running one twice or late sends nothing twice.
+    "checkin-reminders": {"task": "checkins.tasks.checkin_reminders_dispatch", "schedule": timedelta(minutes=5)},
+    "commitments-overdue": {
+        "task": "accountability.tasks.commitments_overdue_dispatch",
+        "schedule": timedelta(minutes=15),
+    },
+    "surveys": {"task": "feedback.tasks.survey_dispatch", "schedule": timedelta(minutes=5)},
     # Managers hear of anonymous feedback once a day, never the moment it arrives.
     "feedback-digest": {"task": "feedback.tasks.feedback_digest_dispatch", "schedule": timedelta(hours=1)},
     "outbox-purge": {"task": "accountability.tasks.outbox_purge", "schedule": crontab(hour=3, minute=17)},

@@ -22,3 +22,10 @@ def outbox_sweep() -> int:
 @shared_task(name="accountability.tasks.outbox_purge")
 def outbox_purge() -> int:
     return outbox.outbox_purge()
+
+
+@shared_task(name="accountability.tasks.commitments_overdue_dispatch")
+def commitments_overdue_dispatch() -> int:
+    from . import services
+
+    return services.commitments_overdue_dispatch()

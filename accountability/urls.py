@@ -27,6 +27,7 @@ auth_patterns = [
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("profile/", views.profile, name="profile"),
+    path("email/", views.email_preferences, name="email_preferences"),
 ]
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(auth_patterns)),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("email/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<slug:slug>/", views.team_detail, name="team_detail"),
     path("teams/<slug:slug>/settings/", views.team_settings, name="team_settings"),
@@ -48,6 +50,14 @@ urlpatterns = [
     ),
     path("teams/<slug:slug>/commitments/propose/", views.commitment_propose, name="commitment_propose"),
     path("commitments/<int:commitment_id>/", views.commitment_detail, name="commitment_detail"),
+    path("dashboard/", views.dashboard_overview, name="dashboard_overview"),
+    path("teams/<slug:slug>/dashboard/", views.team_dashboard, name="team_dashboard"),
+    path("teams/<slug:slug>/dashboard/export.csv", views.team_dashboard_export, name="team_dashboard_export"),
+    path(
+        "teams/<slug:slug>/dashboard/people/<int:user_id>/",
+        views.team_dashboard_member,
+        name="team_dashboard_member",
+    ),
     path("", include("checkins.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,18 +4,23 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from checkins import selectors as checkins_selectors
 
-from . import health, permissions, selectors, services
+from . import dashboard, health, permissions, selectors, services
 from .forms import (
+    AbsenceForm,
+    EmailPreferencesForm,
     InvitationAcceptForm,
     InviteForm,
     ProfileForm,
@@ -25,8 +30,9 @@ from .forms import (
     TeamSettingsForm,
     add_service_errors,
 )
-from .models import Commitment, Invitation, Membership, Role, Team
+from .models import Commitment, Invitation, Membership, Role, Team, User
 from .navigation import CURRENT_TEAM_SESSION_KEY, remember_team
+from .outbox import OPTIONAL_KINDS, unsubscribe_read
 
 
 def _get_team_for(user, slug: str) -> Team:
@@ -372,3 +378,150 @@ def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
 def error_500(request: HttpRequest) -> HttpResponse:
     # No context processors that touch the database: the database may be why we are here.
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+# --- Team dashboard ------------------------------------------------------------------------
+
+
+def _get_dashboard_team_for(user, slug: str) -> Team:
+    team = _get_team_for(user, slug)
+    if not permissions.can_view_dashboard(user, team):
+        raise Http404
+    return team
+
+
+@login_required
+@require_safe
+def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_dashboard_team_for(request.user, slug)
+    remember_team(request, team)
+    week_range, problem = dashboard.parse_range(request.GET, current=team.current_week())
+    data = dashboard.team_dashboard(
+        team=team,
+        week_range=week_range,
+        individual=permissions.can_see_individuals_on_dashboard(request.user, team),
+    )
+    return render(
+        request,
+        "accountability/dashboard.html",
+        {"team": team, "dashboard": data, "range_problem": problem, "max_weeks": dashboard.MAX_WEEKS},
+    )
+
+
+@login_required
+@require_safe
+def team_dashboard_member(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    team = _get_dashboard_team_for(request.user, slug)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), team=team, user_id=user_id, role=Role.MEMBER
+    )
+    week_range, problem = dashboard.parse_range(request.GET, current=team.current_week())
+    data = dashboard.member_dashboard(
+        team=team,
+        membership=membership,
+        week_range=week_range,
+        individual=permissions.can_see_individuals_on_dashboard(request.user, team),
+    )
+    return render(
+        request,
+        "accountability/dashboard_member.html",
+        {
+            "team": team,
+            "person": membership.user,
+            "dashboard": data,
+            "range_problem": problem,
+            "max_weeks": dashboard.MAX_WEEKS,
+        },
+    )
+
+
+@login_required
+@require_safe
+def team_dashboard_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    team = _get_dashboard_team_for(request.user, slug)
+    week_range, _ = dashboard.parse_range(request.GET, current=team.current_week())
+    data = dashboard.team_dashboard(
+        team=team,
+        week_range=week_range,
+        individual=permissions.can_see_individuals_on_dashboard(request.user, team),
+        needs=False,
+    )
+    filename = f"{team.slug}-{week_range.first.label}-{week_range.last.label}.csv"
+    return StreamingHttpResponse(
+        dashboard.csv_stream(dashboard.csv_rows(data)),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
+    )
+
+
+@login_required
+@require_safe
+def dashboard_overview(request: HttpRequest) -> HttpResponse:
+    """One card per team someone manages (every team, for organisation admins)."""
+    teams = selectors.dashboard_teams(request.user)
+    if not teams and not request.user.is_staff:
+        raise Http404
+    cards, problem = dashboard.overview(teams=teams, params=request.GET)
+    return render(
+        request,
+        "accountability/dashboard_overview.html",
+        {"cards": cards, "range_problem": problem, "max_weeks": dashboard.MAX_WEEKS},
+    )
+
+
+@login_required
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    """Which optional emails to receive, and when one is away (no reminders, weeks left out
+    of the metrics)."""
+    user = request.user
+    form = EmailPreferencesForm(request.POST or None, user=user, prefix="prefs")
+    absence_form = AbsenceForm(prefix="away")
+    if request.method == "POST" and "prefs-submit" in request.POST and form.is_valid():
+        services.email_preferences_update(user=user, opt_outs=form.opt_outs())
+        messages.success(request, "Email preferences saved.")
+        return redirect("email_preferences")
+    if request.method == "POST" and "away-submit" in request.POST:
+        absence_form = AbsenceForm(request.POST, prefix="away")
+        if absence_form.is_valid():
+            try:
+                services.absence_add(user=user, **absence_form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(absence_form, exc)
+            else:
+                messages.success(request, "Saved. No reminders while you're away.")
+                return redirect("email_preferences")
+    if request.method == "POST" and "away-remove" in request.POST:
+        try:
+            services.absence_remove(user=user, absence_id=int(request.POST["away-remove"]))
+        except ValueError:
+            pass
+        messages.success(request, "Removed.")
+        return redirect("email_preferences")
+    return render(
+        request,
+        "accountability/email_preferences.html",
+        {
+            "form": form,
+            "absence_form": absence_form,
+            "absences": user.absences.filter(ends_on__gte=timezone.localdate()).order_by("starts_on"),
+        },
+    )
+
+
+@csrf_exempt
+@never_cache
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in optional emails. A POST (RFC 8058 one-click, from the mail client, or the
+    button here) turns the kind off; a GET only asks, so link scanners change nothing. The
+    signed token is the permission: no sign-in needed."""
+    try:
+        _, kind = unsubscribe_read(token)
+    except signing.BadSignature:
+        return render(request, "accountability/unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        try:
+            services.email_unsubscribe(token=token)
+        except User.DoesNotExist:
+            return render(request, "accountability/unsubscribe.html", {"invalid": True}, status=404)
+        return render(request, "accountability/unsubscribe.html", {"done": True, "what": OPTIONAL_KINDS[kind]})
+    return render(request, "accountability/unsubscribe.html", {"what": OPTIONAL_KINDS[kind]})

@@ -5,9 +5,26 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DurationField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 
+from accountability import metrics
 from accountability.models import Commitment, CommitmentStatus, Membership, Team, User
+from accountability.selectors import Spans, in_spans, is_current_member
 from accountability.weeks import Week
 
 from .models import CheckIn, Comment
@@ -180,9 +197,99 @@ def commitments_with_threads(commitments: list[Commitment]) -> list[Commitment]:
     threads: dict[int, list[Comment]] = {c.pk: [] for c in commitments}
     if threads:
         for reply in (
-            Comment.objects.filter(commitment_id__in=list(threads)).select_related("author").order_by("created_at", "pk")
+            Comment.objects.filter(commitment_id__in=list(threads))
+            .select_related("author")
+            .order_by("created_at", "pk")
         ):
             threads[reply.commitment_id].append(reply)
     for commitment in commitments:
         commitment.thread = threads[commitment.pk]
     return commitments
+
+
+# --- Team dashboard ------------------------------------------------------------------------
+# Aggregates over a range of weeks for accountability.dashboard: one query each, whatever the
+# number of members or the length of history. What is counted: accountability.metrics.
+
+
+def _replied(person: str = "member") -> Exists:
+    """Someone other than the member wrote in the check-in's thread (a manager's reply)."""
+    return Exists(Comment.objects.filter(checkin=OuterRef("pk")).exclude(author=OuterRef(person)).order_by())
+
+
+def checkin_counts(*, spans: Spans, member_id: int | None = None) -> list[dict]:
+    """Check-in counts per team, member and week (rows with `team_id`, `member_id`, `week`,
+    the counts of metrics.checkin_conditions, `ack_seconds`, and `mood_sum` for the mood
+    trend), for the members of each team."""
+    if not spans:
+        return []
+    conditions = metrics.checkin_conditions()
+    qs = CheckIn.objects.filter(in_spans(spans, "week"), is_current_member(person="member"))
+    if member_id is not None:
+        qs = qs.filter(member_id=member_id)
+    rows = list(
+        qs.annotate(has_reply=_replied())
+        .order_by()
+        .values("team_id", "member_id", "week")
+        .annotate(
+            **{key: Count("pk", filter=condition) for key, condition in conditions.items()},
+            ack_duration=Sum(metrics.ACK_DURATION, output_field=DurationField()),
+            mood_sum=Sum("mood"),
+        )
+    )
+    for row in rows:
+        duration = row.pop("ack_duration")
+        row["ack_seconds"] = duration.total_seconds() if duration else 0.0
+    return rows
+
+
+SUPPORT = "support"
+BLOCKER = "blocker"
+UNACKNOWLEDGED = "unacknowledged"
+
+
+def checkins_needing_attention(*, team: Team, start: date, end: date, limit: int) -> list[CheckIn]:
+    """For "Needs you", over the weeks of a range: support requests not yet answered, then
+    check-ins with blockers not yet acknowledged, then the other unacknowledged check-ins.
+    Each check-in appears once, under the first of these that fits; the first `limit` of each
+    kind, oldest first, each row carrying `kind` and `kind_total`. One query."""
+    open_support = ~Q(support_requested="") & Q(support_answered_at__isnull=True)
+    unacknowledged = Q(acknowledged_at__isnull=True)
+    kind = Case(
+        When(open_support, then=Value(SUPPORT)),
+        When(~Q(blockers=""), then=Value(BLOCKER)),
+        default=Value(UNACKNOWLEDGED),
+        output_field=CharField(),
+    )
+    return list(
+        CheckIn.objects.filter(open_support | unacknowledged, team=team, week__range=(start, end))
+        .filter(is_current_member(person="member"))
+        .select_related("member")
+        .only(
+            "week",
+            "team_id",
+            "blockers",
+            "support_requested",
+            "submitted_at",
+            "is_late",
+            "acknowledged_at",
+            "member__email",
+            "member__display_name",
+        )
+        .annotate(
+            kind=kind,
+            kind_total=Window(Count("pk"), partition_by=[kind]),
+            kind_rank=Window(RowNumber(), partition_by=[kind], order_by=[F("submitted_at").asc(), F("pk").asc()]),
+        )
+        .filter(kind_rank__lte=limit)
+        .order_by("submitted_at", "pk")
+    )
+
+
+def member_checkins(*, team: Team, member_id: int, start: date, end: date) -> list[CheckIn]:
+    """A member's check-ins over the weeks of a range, newest first, with `reply_count`."""
+    return list(
+        CheckIn.objects.filter(team=team, member_id=member_id, week__range=(start, end))
+        .annotate(reply_count=Count("comments"))
+        .order_by("-week")
+    )

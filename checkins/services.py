@@ -1,14 +1,15 @@
 """Every write about check-ins."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from accountability.models import Commitment, Membership, Role, Team, User
+from accountability.models import Absence, Commitment, Membership, Role, Team, User
+from accountability.outbox import outbox_existing_keys, outbox_schedule_sweep
 from accountability.weeks import Week
 
 from . import emails
@@ -233,3 +234,79 @@ def comments_mark_seen(
         .exclude(author=member)
         .update(seen_at=now)
     )
+
+
+# --- Reminders (Celery beat runs the dispatchers every few minutes) -----------------------
+
+
+def _missing_checkin(team: Team, week: Week) -> QuerySet[User]:
+    """Members of the team (not its managers) without a check-in for the week, active and not
+    away on the week's check-in day."""
+    checkin_day = week.day(team.checkin_weekday)
+    return (
+        User.objects.filter(memberships__team=team, memberships__role=Role.MEMBER, is_active=True)
+        .exclude(pk__in=CheckIn.objects.filter(team=team, week=week.start).values("member_id"))
+        .exclude(pk__in=Absence.objects.filter(starts_on__lte=checkin_day, ends_on__gte=checkin_day).values("user_id"))
+        .order_by("pk")
+    )
+
+
+def reminder_moments(team: Team, week: Week) -> dict[str, tuple[datetime, datetime]]:
+    """When each check-in email of a week is due, and until when it is still worth sending.
+
+    * the reminder: from the team's check-in time until the nudge is due (or the week closes);
+    * the nudge: `nudge_hours_before_close` before the week closes, until it closes; only if
+      that falls after the check-in time (a nudge before the reminder would make no sense).
+    """
+    due = team.checkin_due_at(week)
+    closes = team.week_closes_at(week)
+    moments = {}
+    nudge_at = closes - timedelta(hours=team.nudge_hours_before_close) if team.nudge_hours_before_close else None
+    if nudge_at is not None and nudge_at <= due:
+        nudge_at = None
+    moments["checkin_reminder"] = (due, nudge_at or closes)
+    if nudge_at is not None:
+        moments["checkin_nudge"] = (nudge_at, closes)
+    return moments
+
+
+def checkin_reminders_dispatch(*, now: datetime | None = None) -> int:
+    """Queue the check-in reminders and nudges that are due now.
+
+    Idempotent: each email's dedupe key names the person, team, week and kind, so running this
+    twice, concurrently, or after hours of downtime sends each email once, and a reminder
+    whose moment has passed (the nudge is due, or the week closed) is not sent late.
+    """
+    now = now or timezone.now()
+    queued = 0
+    for team in Team.objects.filter(reminders_enabled=True).order_by("pk"):
+        week = team.current_week(now)
+        for kind, (starts, ends) in reminder_moments(team, week).items():
+            if not starts <= now < ends:
+                continue
+            queued += _queue_checkin_emails(team=team, week=week, kind=kind, due_at=team.checkin_due_at(week))
+    return queued
+
+
+def _queue_checkin_emails(*, team: Team, week: Week, kind: str, due_at: datetime) -> int:
+    people = list(_missing_checkin(team, week))
+    keys = {person.pk: f"{kind}:{person.pk}:{team.pk}:{week.label}" for person in people}
+    sent = outbox_existing_keys(keys.values())
+    queued = 0
+    with transaction.atomic():
+        for person in people:
+            if keys[person.pk] in sent:
+                continue
+            if emails.checkin_reminder(
+                kind=kind,
+                team=team,
+                member=person,
+                week=week,
+                due_at=due_at,
+                closes_at=team.week_closes_at(week),
+                dedupe_key=keys[person.pk],
+            ):
+                queued += 1
+        if queued:
+            transaction.on_commit(outbox_schedule_sweep)
+    return queued

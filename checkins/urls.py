@@ -11,4 +11,13 @@ urlpatterns = [
     path("commitments/<int:commitment_id>/review/", views.commitment_review, name="commitment_review"),
     path("commitments/<int:commitment_id>/reopen/", views.commitment_reopen, name="commitment_reopen"),
     path("commitments/<int:commitment_id>/respond/", views.proposal_respond, name="proposal_respond"),
+    path("commitments/<int:commitment_id>/replies/", views.commitment_reply, name="commitment_reply"),
+    path("checkins/<int:checkin_id>/", views.checkin_detail, name="checkin_detail"),
+    path("checkins/<int:checkin_id>/acknowledge/", views.checkin_acknowledge, name="checkin_acknowledge"),
+    path(
+        "checkins/<int:checkin_id>/support-answered/",
+        views.checkin_support_answered,
+        name="checkin_support_answered",
+    ),
+    path("checkins/<int:checkin_id>/replies/", views.checkin_reply, name="checkin_reply"),
 ]

@@ -13,10 +13,11 @@ from accountability import services as core_services
 from accountability.forms import CommitmentForm, add_service_errors
 from accountability.models import Commitment, Team, User
 from accountability.navigation import remember_team
+from accountability.views import render_commitment_detail
 from accountability.weeks import Week
 
 from . import selectors, services
-from .forms import CheckInForm, ProposalResponseForm, ReviewForm
+from .forms import CheckInForm, ProposalResponseForm, ReplyForm, ReviewForm
 from .models import CheckIn
 
 
@@ -66,6 +67,8 @@ def _render_week(
 ) -> HttpResponse:
     now = timezone.now()
     view = selectors.week_for_member(member=request.user, team=team, week=week, today=team.today(now))
+    # The page shows every reply not seen yet (highlighted as new, this once).
+    services.comments_mark_seen(member=request.user, team=team, shown_at=now)
     window = services.checkin_window(team=team, week=week, now=now)
     if checkin_form is None:
         checkin_form = CheckInForm(
@@ -196,6 +199,7 @@ def commitment_review(request: HttpRequest, commitment_id: int) -> HttpResponse:
         rows = [commitment]
         if current is not None and current.pk != commitment.pk:
             rows.append(current)
+        selectors.commitments_with_threads(rows)
         return render(
             request,
             "checkins/_commitment_rows.html",
@@ -275,3 +279,163 @@ def history(request: HttpRequest, slug: str, user_id: int | None = None) -> Http
         "checkins/history.html",
         {"team": team, "person": person, "is_self": person.pk == request.user.pk, "page": page, "weeks": weeks},
     )
+
+
+# --- Review: a check-in for its managers and its member, and the reply threads ---------------
+
+
+def _get_checkin_for(user: User, checkin_id: int, *, to_review: bool = False) -> CheckIn:
+    """The check-in, for its member and the team's managers (404 for anyone else). With
+    `to_review`, only for those who may acknowledge it: the team's other managers."""
+    checkin = selectors.checkin_for_viewer(viewer=user, checkin_id=checkin_id)
+    if checkin is None or not core_permissions.can_view_checkin(user, checkin):
+        raise Http404
+    if to_review and not core_permissions.can_review_checkin(user, checkin):
+        raise Http404
+    return checkin
+
+
+def _checkin_context(request: HttpRequest, checkin: CheckIn) -> dict:
+    return {
+        "checkin": checkin,
+        "team": checkin.team,
+        "member": checkin.member,
+        "is_self": checkin.member_id == request.user.pk,
+        "can_review": core_permissions.can_review_checkin(request.user, checkin),
+        "can_reply": core_permissions.can_reply_on_checkin(request.user, checkin),
+        "reply_url": reverse("checkin_reply", args=[checkin.pk]),
+    }
+
+
+def _render_checkin(
+    request: HttpRequest, checkin: CheckIn, *, reply_form: ReplyForm | None = None, status: int = 200
+) -> HttpResponse:
+    review = selectors.checkin_review(checkin=checkin)
+    return render(
+        request,
+        "checkins/checkin_detail.html",
+        {
+            **_checkin_context(request, checkin),
+            "review": review,
+            "week": review.week,
+            "thread": review.thread,
+            "reply_form": reply_form,
+        },
+        status=status,
+    )
+
+
+def _render_checkin_status(request: HttpRequest, checkin: CheckIn, *, status: int = 200) -> HttpResponse:
+    return render(request, "checkins/_checkin_status.html", _checkin_context(request, checkin), status=status)
+
+
+@login_required
+def checkin_detail(request: HttpRequest, checkin_id: int) -> HttpResponse:
+    return _render_checkin(request, _get_checkin_for(request.user, checkin_id))
+
+
+@login_required
+@require_POST
+def checkin_acknowledge(request: HttpRequest, checkin_id: int) -> HttpResponse:
+    checkin = _get_checkin_for(request.user, checkin_id, to_review=True)
+    already = checkin.acknowledged_at is not None
+    try:
+        services.checkin_acknowledge(checkin=checkin, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if _is_htmx(request):
+            return _render_checkin_status(request, checkin)
+        if already:
+            messages.info(request, f"{checkin.acknowledged_by.name} had already acknowledged it.")
+        else:
+            messages.success(request, f"Acknowledged. {checkin.member.name} will see that you've read it.")
+    return redirect("checkin_detail", checkin_id=checkin.pk)
+
+
+@login_required
+@require_POST
+def checkin_support_answered(request: HttpRequest, checkin_id: int) -> HttpResponse:
+    checkin = _get_checkin_for(request.user, checkin_id, to_review=True)
+    try:
+        services.support_mark_answered(checkin=checkin, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if _is_htmx(request):
+            return _render_checkin_status(request, checkin)
+        messages.success(request, "Marked as answered. Thank you for making time for it.")
+    return redirect("checkin_detail", checkin_id=checkin.pk)
+
+
+@login_required
+@require_POST
+def checkin_reply(request: HttpRequest, checkin_id: int) -> HttpResponse:
+    checkin = _get_checkin_for(request.user, checkin_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(author=request.user, body=form.cleaned_data["body"], checkin=checkin)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if _is_htmx(request):
+        # The thread with a fresh form (or the typed text and what to fix), and the
+        # acknowledgement, which a manager's reply may just have given.
+        return render(
+            request,
+            "checkins/_checkin_reply_response.html",
+            {
+                **_checkin_context(request, checkin),
+                "thread": selectors.checkin_thread(checkin=checkin),
+                "reply_form": form if form.errors else None,
+            },
+            status=422 if form.errors else 200,
+        )
+    if form.errors:
+        return _render_checkin(request, checkin, reply_form=form, status=422)
+    messages.success(request, _reply_sent_message(request.user, checkin.member))
+    return redirect(reverse("checkin_detail", args=[checkin.pk]) + "#replies")
+
+
+def _get_commitment_to_reply(user: User, commitment_id: int) -> Commitment:
+    commitment = get_object_or_404(Commitment.objects.select_related("team", "owner"), pk=commitment_id)
+    if not core_permissions.can_reply_on_commitment(user, commitment):
+        raise Http404
+    return commitment
+
+
+@login_required
+@require_POST
+def commitment_reply(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    commitment = _get_commitment_to_reply(request.user, commitment_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(author=request.user, body=form.cleaned_data["body"], commitment=commitment)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if _is_htmx(request):
+        return render(
+            request,
+            "checkins/_thread.html",
+            {
+                "thread": selectors.commitment_thread(commitment=commitment),
+                "reply_form": form if form.errors else None,
+                "reply_url": reverse("commitment_reply", args=[commitment.pk]),
+                "team": commitment.team,
+                "member": commitment.owner,
+                "is_self": commitment.owner_id == request.user.pk,
+                "can_reply": True,
+            },
+            status=422 if form.errors else 200,
+        )
+    if form.errors:
+        return render_commitment_detail(request, commitment, "full", reply_form=form, status=422)
+    messages.success(request, _reply_sent_message(request.user, commitment.owner))
+    return redirect(reverse("commitment_detail", args=[commitment.pk]) + "#replies")
+
+
+def _reply_sent_message(author: User, member: User) -> str:
+    if author.pk == member.pk:
+        return "Reply sent. Your manager will see it here."
+    return f"Reply sent. {member.name} gets one email for replies written close together."

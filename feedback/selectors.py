@@ -7,27 +7,56 @@ day, and messages a position and, for managers' replies, the manager.
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 
 from accountability.models import Membership, Role, Team, User
 from accountability.weeks import Week, local_instant
 
-from .models import Author, FeedbackThread, QuestionKind, Strategy, SurveyAnswer, SurveyQuestion, SurveyRound
+from .models import (
+    Author,
+    FeedbackMessage,
+    FeedbackThread,
+    QuestionKind,
+    Strategy,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyRound,
+)
 
 ANSWER_WITHIN_DAYS = 7
 
 
+def with_feedback_counts(teams: QuerySet[Team]) -> QuerySet[Team]:
+    """Teams annotated with what decides where anonymous feedback to them goes (see
+    services.goes_to_admins): their active members besides the managers, and their managers."""
+    return teams.annotate(
+        feedback_members=Count(
+            "memberships", filter=Q(memberships__role=Role.MEMBER, memberships__user__is_active=True)
+        ),
+        feedback_managers=Count(
+            "memberships", filter=Q(memberships__role=Role.MANAGER, memberships__user__is_active=True)
+        ),
+    )
+
+
+def teams_for_writing() -> QuerySet[Team]:
+    """Every team of the organisation: anyone may write to any team's managers."""
+    return with_feedback_counts(Team.objects.order_by("name"))
+
+
 def inbox_threads(user: User, *, status: str | None = None) -> QuerySet[FeedbackThread]:
     """Threads this person handles: their managed teams', and, for organisation admins, those
-    routed to the admins."""
+    routed to the admins. Each carries its number of messages and who wrote the last one
+    (`last_author`), so the inbox can say which are waiting for an answer."""
     managed = Membership.objects.filter(user=user, role=Role.MANAGER).values("team_id")
     visible = Q(team_id__in=managed, to_admins=False)
     if user.is_staff:
         visible |= Q(to_admins=True)
+    last_author = FeedbackMessage.objects.filter(thread=OuterRef("pk")).order_by("-position").values("author_kind")[:1]
     qs = (
         FeedbackThread.objects.filter(visible)
         .select_related("team", "signed_by")
-        .annotate(message_count=Count("messages"))
+        .annotate(message_count=Count("messages"), last_author=Subquery(last_author))
     )
     if status:
         qs = qs.filter(status=status)

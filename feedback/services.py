@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accountability.models import Membership, Role, Team, User
 
-from . import emails
+from . import emails, selectors
 from .models import (
     Author,
     Category,
@@ -35,6 +35,7 @@ from .models import (
     SurveyTemplate,
     ThreadStatus,
 )
+from .permissions import can_handle
 
 BODY_MAX = 5000
 DAILY_LIMIT = 5  # anonymous submissions per writer per day
@@ -77,7 +78,8 @@ def _writer_key(writer: User, today: date) -> str:
 
 
 def submissions_left(*, writer: User, today: date | None = None) -> int:
-    today = today or timezone.localdate()
+    # The limit's day is UTC's: the same for every writer, whatever zone their pages use.
+    today = today or timezone.now().date()
     return max(DAILY_LIMIT - (cache.get(_writer_key(writer, today)) or 0), 0)
 
 
@@ -109,9 +111,14 @@ def wrong_code_record(*, client_key: str) -> None:
 
 def goes_to_admins(team: Team) -> bool:
     """Anonymous feedback reaches a team's managers only when the team has at least its
-    anonymity threshold of members besides them; otherwise the organisation's admins get it."""
-    members = Membership.objects.filter(team=team, role=Role.MEMBER).count()
-    return members < team.anonymity_threshold
+    anonymity threshold of (active) members besides them; otherwise, and when the team has no
+    manager to read it, the organisation's admins get it.
+
+    `team` may come annotated by selectors.with_feedback_counts (the writing form does that for
+    every team at once); otherwise the counts are fetched here."""
+    if not hasattr(team, "feedback_members"):
+        team = selectors.with_feedback_counts(Team.objects.filter(pk=team.pk)).get()
+    return team.feedback_members < team.anonymity_threshold or team.feedback_managers == 0
 
 
 # --- Writing -----------------------------------------------------------------------------
@@ -139,8 +146,10 @@ def feedback_submit(
     if category not in Category.values:
         raise ValidationError({"category": "Choose a category."})
     body = _clean_body(body)
-    today = timezone.localdate(now or timezone.now())
-    if not sign and submissions_left(writer=writer, today=today) <= 0:
+    # Dates are the team's, never the writer's own zone: a writer's zone is a clue to who they are.
+    today = team.today(now)
+    limit_day = (now or timezone.now()).date()
+    if not sign and submissions_left(writer=writer, today=limit_day) <= 0:
         raise Throttled()
     code = code_new()
     thread = FeedbackThread.objects.create(
@@ -154,7 +163,7 @@ def feedback_submit(
     )
     FeedbackMessage.objects.create(thread=thread, position=1, author_kind=Author.WRITER, body=body, created_on=today)
     if not sign:
-        transaction.on_commit(lambda: _count_submission(writer, today))
+        transaction.on_commit(lambda: _count_submission(writer, limit_day))
     return Submitted(thread=thread, code=code)
 
 
@@ -177,29 +186,32 @@ def _append(thread: FeedbackThread, *, author_kind: str, body: str, manager: Use
 
 @transaction.atomic
 def writer_reply(*, thread: FeedbackThread, body: str, now: datetime | None = None) -> FeedbackMessage:
+    """The writer answers back. The page it is sent from cannot redirect (the code may travel
+    neither in a URL nor in a session), so a reload sends the form again: the same words right
+    after themselves are taken as that, not as a second message."""
     body = _clean_body(body)
     if thread.status == ThreadStatus.CLOSED:
         raise ValidationError("This conversation is closed.")
-    return _append(thread, author_kind=Author.WRITER, body=body, manager=None, today=timezone.localdate(now))
+    FeedbackThread.objects.select_for_update().filter(pk=thread.pk).first()
+    last = thread.messages.order_by("-position").first()
+    if last is not None and last.author_kind == Author.WRITER and last.body == body:
+        return last
+    return _append(thread, author_kind=Author.WRITER, body=body, manager=None, today=thread.team.today(now))
 
 
 def writer_set_consent(*, thread: FeedbackThread, consent: bool) -> FeedbackThread:
-    FeedbackThread.objects.filter(pk=thread.pk).update(publish_consent=consent)
-    thread.publish_consent = consent
+    """The writer agrees (or no longer agrees) that a manager may share the thread's gist with
+    the team. Taking consent back also takes down what was published."""
+    changes = {"publish_consent": consent}
+    if not consent:
+        changes.update(published_gist="", published_answer="", published_on=None)
+    FeedbackThread.objects.filter(pk=thread.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(thread, name, value)
     return thread
 
 
 # --- Managers ----------------------------------------------------------------------------
-
-
-def can_handle(user: User, thread: FeedbackThread) -> bool:
-    """The team's managers handle its feedback; the organisation's admins handle what was
-    routed to them because the team was too small."""
-    if not user.is_authenticated:
-        return False
-    if thread.to_admins:
-        return user.is_staff
-    return Membership.objects.filter(user=user, team_id=thread.team_id, role=Role.MANAGER).exists()
 
 
 def _require_handler(user: User, thread: FeedbackThread) -> None:
@@ -211,7 +223,7 @@ def _require_handler(user: User, thread: FeedbackThread) -> None:
 def manager_reply(*, thread: FeedbackThread, manager: User, body: str, now: datetime | None = None) -> FeedbackMessage:
     _require_handler(manager, thread)
     body = _clean_body(body)
-    message = _append(thread, author_kind=Author.MANAGER, body=body, manager=manager, today=timezone.localdate(now))
+    message = _append(thread, author_kind=Author.MANAGER, body=body, manager=manager, today=thread.team.today(now))
     if thread.status == ThreadStatus.NEW:
         FeedbackThread.objects.filter(pk=thread.pk).update(status=ThreadStatus.ACKNOWLEDGED)
     return message
@@ -221,7 +233,7 @@ def thread_set_status(*, thread: FeedbackThread, actor: User, status: str) -> Fe
     _require_handler(actor, thread)
     if status not in ThreadStatus.values:
         raise ValidationError({"status": "Choose a status."})
-    FeedbackThread.objects.filter(pk=thread.pk).update(status=status, updated_on=timezone.localdate())
+    FeedbackThread.objects.filter(pk=thread.pk).update(status=status, updated_on=thread.team.today())
     thread.status = status
     return thread
 
@@ -235,7 +247,7 @@ def thread_publish(*, thread: FeedbackThread, actor: User, gist: str, answer: st
     gist, answer = (gist or "").strip(), (answer or "").strip()
     if not gist or not answer:
         raise ValidationError("Write both what was said and what was done.")
-    today = timezone.localdate()
+    today = thread.team.today()
     FeedbackThread.objects.filter(pk=thread.pk).update(
         published_gist=gist[:2000], published_answer=answer[:4000], published_on=today
     )
@@ -251,25 +263,39 @@ def thread_unpublish(*, thread: FeedbackThread, actor: User) -> None:
 # --- Daily digest --------------------------------------------------------------------------
 
 
+DIGEST_LOCAL_HOUR = 8
+
+
 def digest_dispatch(*, now: datetime | None = None) -> int:
-    """Tell each team's managers (or the admins) how many anonymous threads arrived on the
-    previous day: a count and a link, never content, never the moment a thread arrives.
-    Safe to run any number of times: one email per recipient, team and day."""
+    """Tell each team's managers (or the admins) how many anonymous threads arrived for the team
+    on the previous day (the team's day), from 08:00 the team's time: a count and a link, never
+    content, never the moment a thread arrives.
+
+    Idempotent (one email per recipient, team and day) and only what is still relevant: after
+    a long outage, older days are not sent late; their threads wait in the inbox.
+    """
     now = now or timezone.now()
-    day = timezone.localdate(now) - timedelta(days=1)
     queued = 0
-    rows = (
-        FeedbackThread.objects.filter(created_on=day).values("team_id", "to_admins").annotate(n=Count("id")).order_by()
+    candidates = (
+        FeedbackThread.objects.filter(created_on__gte=(now - timedelta(days=2)).date())
+        .values("team_id", "to_admins", "created_on")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    teams = Team.objects.in_bulk([row["team_id"] for row in rows])
-    for row in rows:
+    teams = Team.objects.in_bulk({row["team_id"] for row in candidates})
+    for row in candidates:
         team = teams[row["team_id"]]
+        local_now = now.astimezone(team.tz)
+        if row["created_on"] != local_now.date() - timedelta(days=1) or local_now.hour < DIGEST_LOCAL_HOUR:
+            continue
         if row["to_admins"]:
             recipients = User.objects.filter(is_staff=True, is_active=True)
         else:
             recipients = User.objects.filter(memberships__team=team, memberships__role=Role.MANAGER, is_active=True)
         for recipient in recipients:
-            if emails.daily_digest(recipient=recipient, team=team, day=day, count=row["n"], to_admins=row["to_admins"]):
+            if emails.daily_digest(
+                recipient=recipient, team=team, day=row["created_on"], count=row["n"], to_admins=row["to_admins"]
+            ):
                 queued += 1
     return queued
 

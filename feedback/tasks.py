@@ -8,3 +8,8 @@ from . import services
 @shared_task(name="feedback.tasks.feedback_digest_dispatch")
 def feedback_digest_dispatch() -> int:
     return services.digest_dispatch()
+
+
+@shared_task(name="feedback.tasks.survey_dispatch")
+def survey_dispatch() -> dict[str, int]:
+    return services.survey_dispatch()

@@ -1,0 +1,10 @@
+"""Celery adapters for check-ins: they call a service and return what it did."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="checkins.tasks.checkin_reminders_dispatch")
+def checkin_reminders_dispatch() -> int:
+    return services.checkin_reminders_dispatch()
