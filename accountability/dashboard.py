@@ -34,6 +34,10 @@ except ImportError:  # pragma: no cover - depends on the apps installed
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 52
+# The range form's shortcuts ("last N weeks").
+SHORTCUTS = [4, 8, 13, 26, 52]
+# The figures on top of a dashboard and on each overview card.
+HEADLINE = ["participation", "on_time", "acknowledged", "follow_through"]
 # Each "Needs you" list shows this many, then "and N more".
 NEEDS_LIMIT = 5
 # Declined proposals stay in "Needs you" this long: a chance to talk, not a to-do forever.
@@ -140,6 +144,16 @@ class MemberFigures:
     checked_in: list[int]
     mood_sums: list[int]
     card: Scorecard | None = None
+    away: list[bool] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.away = self.away or [False] * len(self.checked_in)
+
+    @property
+    def streak_series(self) -> list[int | None]:
+        """Check-ins by week, with weeks away (and no check-in) as None: time off never breaks
+        a streak."""
+        return [None if away and not n else n for n, away in zip(self.checked_in, self.away, strict=True)]
 
     @property
     def user(self):
@@ -205,19 +219,27 @@ def _collect(
         if figures is not None:
             figures.weekly[i].update(row)
 
+    away = selectors.absences_between(
+        user_ids=sorted({person for _, person in cells}),
+        start=min(start for start, _ in spans.values()),
+        end=max(end for _, end in spans.values()),
+    )
     for team in teams:
         current = team.current_week(now)
         due_passed = now >= team.checkin_due_at(current)
         weeks = ranges[team.pk].weeks
         for figures in by_team[team.pk]:
             joined = Week.containing(local_date(figures.membership.joined_at, team.tz))
+            absences = away.get(figures.membership.user_id, [])
             for i, week in enumerate(weeks):
-                # Expected once they were in the team and the week's check-in was due; a
-                # check-in given anyway (early, or for a week before they joined) counts too,
-                # so participation never passes 100%.
-                expected = joined <= week and (week < current or due_passed)
+                # Expected once they were in the team and the week's check-in was due, unless
+                # they were away on its check-in day; a check-in given anyway (early, or for a
+                # week before they joined) counts too, so participation never passes 100%.
+                checkin_day = week.day(team.checkin_weekday)
+                figures.away[i] = any(starts <= checkin_day <= ends for starts, ends in absences)
+                expected = joined <= week and (week < current or due_passed) and not figures.away[i]
                 figures.weekly[i].expected = 1 if expected or figures.checked_in[i] else 0
-            figures.card = metrics.scorecard(figures.weekly, [figures.checked_in])
+            figures.card = metrics.scorecard(figures.weekly, [figures.streak_series])
     return by_team
 
 
@@ -226,7 +248,7 @@ def _team_card(members: list[MemberFigures], n_weeks: int) -> Scorecard:
     for figures in members:
         for total, counts in zip(weekly, figures.weekly, strict=True):
             total.add(counts)
-    return metrics.scorecard(weekly, [figures.checked_in for figures in members])
+    return metrics.scorecard(weekly, [figures.streak_series for figures in members])
 
 
 def _mood_trend(members: list[MemberFigures], n_weeks: int, *, minimum: int) -> list[float | None]:
@@ -395,14 +417,16 @@ def follow_through_chart(weeks: list[Week], card: Scorecard) -> Chart:
     )
 
 
-def mood_chart(weeks: list[Week], trend: list[float | None]) -> Chart:
+def mood_chart(
+    weeks: list[Week], trend: list[float | None], *, title: str = "Mood and energy (team average, 1 to 5)"
+) -> Chart:
     labels = [week.label for week in weeks]
     known = [v for v in trend if v is not None]
     return Chart(
         key="mood",
-        title="Mood and energy (team average, 1 to 5)",
+        title=title,
         summary=(
-            f"Weekly average between {min(known):.1f} and {max(known):.1f}." if known else "No moods to show yet."
+            f"Between {min(known):.1f} and {max(known):.1f} over these weeks." if known else "No moods to show yet."
         ),
         config={
             "type": "line",
@@ -415,6 +439,7 @@ def mood_chart(weeks: list[Week], trend: list[float | None]) -> Chart:
                     "data": trend,
                     "borderColor": COLOURS["mood"],
                     "backgroundColor": COLOURS["mood"],
+                    "clip": False,  # points on 1 and 5 are drawn whole
                 }
             ],
         },
@@ -497,6 +522,10 @@ class TeamDashboard:
         ]
 
     @property
+    def headline(self) -> list[tuple[Definition, str]]:
+        return [(DEFINITIONS[key], metrics.format_value(key, self.card.values[key])) for key in HEADLINE]
+
+    @property
     def needs_total(self) -> int:
         return sum(needs.total for needs in self.needs)
 
@@ -546,6 +575,10 @@ class MemberDashboard:
     commitments: list[Commitment] = field(default_factory=list)
 
     @property
+    def chart_configs(self) -> dict:
+        return {chart.key: chart.config for chart in self.charts}
+
+    @property
     def rows(self) -> list[dict]:
         """One row a week for the table of weekly figures."""
         card = self.figures.card
@@ -580,7 +613,8 @@ def member_dashboard(
     card = figures.card
     charts = [checkins_chart(weeks, card), follow_through_chart(weeks, card)]
     if individual:
-        charts.append(mood_chart(weeks, [None if m is None else float(m) for m in figures.moods]))
+        moods = [None if m is None else float(m) for m in figures.moods]
+        charts.append(mood_chart(weeks, moods, title="Mood and energy (1 to 5)"))
     result = MemberDashboard(
         team=team,
         range=week_range,
@@ -609,6 +643,10 @@ class TeamCard:
 
     def value(self, key: str) -> str:
         return metrics.format_value(key, self.card.values.get(key))
+
+    @property
+    def headline(self) -> list[tuple[Definition, str]]:
+        return [(DEFINITIONS[key], metrics.format_value(key, self.card.values[key])) for key in HEADLINE]
 
     @property
     def unacknowledged(self) -> int:

@@ -251,15 +251,17 @@ class WeekCounts:
 
     def add(self, other: WeekCounts) -> None:
         """In place: a dashboard adds up a few thousand cells (members × weeks)."""
+        mine, theirs = self.__dict__, other.__dict__
         for name in COUNT_FIELDS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+            mine[name] += theirs[name]
 
     def update(self, row: dict) -> None:
         """Add the counts of an aggregate row (keys that are not counts are ignored)."""
+        mine = self.__dict__
         for name in COUNT_FIELDS:
             value = row.get(name)
             if value:
-                setattr(self, name, getattr(self, name) + value)
+                mine[name] += value
 
     @classmethod
     def total(cls, items: Iterable[WeekCounts]) -> WeekCounts:
@@ -355,10 +357,13 @@ def figures(counts: WeekCounts) -> dict[str, float | None]:
     }
 
 
-def streak(weekly_checkins: Sequence[int]) -> int:
-    """Consecutive weeks with a check-in, counting back from the last one in the sequence."""
+def streak(weekly_checkins: Sequence[int | None]) -> int:
+    """Consecutive weeks with a check-in, counting back from the last one in the sequence.
+    A week marked None (time away) neither counts nor breaks the streak."""
     count = 0
     for n in reversed(weekly_checkins):
+        if n is None:
+            continue
         if not n:
             break
         count += 1
@@ -395,7 +400,7 @@ def streak_trend(per_member_weekly_checkins: Sequence[Sequence[int]]) -> list[fl
     trend: list[float | None] = []
     for index in range(len(per_member_weekly_checkins[0])):
         pairs = zip(running, per_member_weekly_checkins, strict=True)
-        running = [(run + 1) if weeks[index] else 0 for run, weeks in pairs]
+        running = [run if weeks[index] is None else (run + 1) if weeks[index] else 0 for run, weeks in pairs]
         trend.append(statistics.median(running))
     return trend
 

@@ -372,6 +372,14 @@ class Commitment(models.Model):
         indexes = [
             models.Index(fields=["owner", "team", "week"], name="commitment_owner_week_idx"),
             models.Index(fields=["team", "week"], name="commitment_team_week_idx"),
+            # The dashboard: commitments by due date in a range of weeks, and proposals declined
+            # lately, without reading a team's whole history.
+            models.Index(fields=["team", "due_date"], name="commitment_team_due_idx"),
+            models.Index(
+                fields=["team", "resolved_on"],
+                condition=models.Q(status="declined"),
+                name="commitment_declined_idx",
+            ),
             models.Index(
                 fields=["owner", "team"],
                 condition=models.Q(status__in=["open", "proposed"]),

@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 
 from . import metrics
-from .models import Commitment, CommitmentEvent, CommitmentStatus, Invitation, Membership, Role, Team, User
+from .models import Absence, Commitment, CommitmentEvent, CommitmentStatus, Invitation, Membership, Role, Team, User
 from .weeks import Week
 
 
@@ -194,10 +194,12 @@ def commitments_needing_attention(
         default=Value(DECLINED),
         output_field=CharField(),
     )
-    overdue = Q(status=CommitmentStatus.OPEN, due_date__range=(start, end), due_date__lt=today)
-    declined = Q(status=CommitmentStatus.DECLINED, resolved_on__gte=declined_since)
+    # The team in each branch, so each can use its own index (team, due_date) and the partial
+    # (team, resolved_on) of declined ones.
+    overdue = Q(team=team, status=CommitmentStatus.OPEN, due_date__range=(start, end), due_date__lt=today)
+    declined = Q(team=team, status=CommitmentStatus.DECLINED, resolved_on__gte=declined_since)
     return list(
-        Commitment.objects.filter(overdue | declined, team=team)
+        Commitment.objects.filter(overdue | declined)
         .filter(is_current_member())
         .select_related("owner")
         .only("title", "status", "due_date", "week", "resolved_on", "owner__email", "owner__display_name")
@@ -214,8 +216,17 @@ def commitments_needing_attention(
 def member_commitments(*, team: Team, owner_id: int, start: date, end: date) -> list[Commitment]:
     """A member's commitments due in, or made for, the weeks of a range (not proposals)."""
     return list(
-        Commitment.objects.filter(Q(due_date__range=(start, end)) | Q(week__range=(start, end)))
-        .filter(team=team, owner_id=owner_id)
+        Commitment.objects.filter(owner_id=owner_id, team=team)
+        .filter(Q(due_date__range=(start, end)) | Q(week__range=(start, end)))
         .exclude(status=CommitmentStatus.PROPOSED)
         .order_by("due_date", "pk")
     )
+
+
+def absences_between(*, user_ids: list[int], start: date, end: date) -> dict[int, list[tuple[date, date]]]:
+    """Each person's time away overlapping the dates: one query."""
+    found: dict[int, list[tuple[date, date]]] = {}
+    rows = Absence.objects.filter(user_id__in=user_ids, starts_on__lte=end, ends_on__gte=start).order_by()
+    for user_id, starts_on, ends_on in rows.values_list("user_id", "starts_on", "ends_on"):
+        found.setdefault(user_id, []).append((starts_on, ends_on))
+    return found

@@ -525,20 +525,24 @@ def commitments_overdue_dispatch(*, now: datetime | None = None) -> int:
                 due_date__gte=today - timedelta(days=OVERDUE_NOTE_RELEVANT_DAYS),
                 owner__is_active=True,
             )
-            .exclude(owner__absences__starts_on__lte=today, owner__absences__ends_on__gte=today)
+            # One subquery, so both dates apply to the same absence (an exclude() across a
+            # relation may match them on two different ones).
+            .exclude(owner__in=Absence.objects.filter(starts_on__lte=today, ends_on__gte=today).values("user_id"))
             .select_related("owner")
             .order_by("pk")
         )
         keys = {c.pk: f"commitment-overdue:{c.pk}:{c.due_date.isoformat()}" for c in overdue}
         sent = outbox_existing_keys(keys.values())
+        team_queued = 0
         with transaction.atomic():
             for commitment in overdue:
                 if keys[commitment.pk] not in sent and emails.commitment_overdue(
                     commitment=commitment, team=team, dedupe_key=keys[commitment.pk]
                 ):
-                    queued += 1
-            if queued:
+                    team_queued += 1
+            if team_queued:
                 transaction.on_commit(outbox_schedule_sweep)
+        queued += team_queued
     return queued
 
 

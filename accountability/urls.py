@@ -59,6 +59,7 @@ urlpatterns = [
         name="team_dashboard_member",
     ),
     path("", include("checkins.urls")),
+    path("", include("feedback.urls")),
     path("admin/", admin.site.urls),
 ]
 

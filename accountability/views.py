@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from checkins import selectors as checkins_selectors
+from feedback import selectors as feedback_selectors
 
 from . import dashboard, health, permissions, selectors, services
 from .forms import (
@@ -80,6 +81,7 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "pending_invitations": selectors.team_pending_invitations(team) if can_manage else [],
             "week": week,
             "commitments": selectors.team_commitments(team=team, week=week) if show_commitments else None,
+            "you_said_we_did": feedback_selectors.published_for_team(team)[:5],
         },
     )
 
@@ -390,6 +392,10 @@ def _get_dashboard_team_for(user, slug: str) -> Team:
     return team
 
 
+def _range_context(team: Team) -> dict:
+    return {"shortcuts": dashboard.SHORTCUTS, "max_weeks": dashboard.MAX_WEEKS, "current_week": team.current_week()}
+
+
 @login_required
 @require_safe
 def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
@@ -404,7 +410,7 @@ def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "accountability/dashboard.html",
-        {"team": team, "dashboard": data, "range_problem": problem, "max_weeks": dashboard.MAX_WEEKS},
+        {"team": team, "dashboard": data, "range_problem": problem, **_range_context(team)},
     )
 
 
@@ -430,7 +436,7 @@ def team_dashboard_member(request: HttpRequest, slug: str, user_id: int) -> Http
             "person": membership.user,
             "dashboard": data,
             "range_problem": problem,
-            "max_weeks": dashboard.MAX_WEEKS,
+            **_range_context(team),
         },
     )
 
@@ -465,7 +471,7 @@ def dashboard_overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accountability/dashboard_overview.html",
-        {"cards": cards, "range_problem": problem, "max_weeks": dashboard.MAX_WEEKS},
+        {"cards": cards, "range_problem": problem, "shortcuts": dashboard.SHORTCUTS},
     )
 
 

@@ -325,8 +325,8 @@ def _render_checkin(
     )
 
 
-def _render_checkin_status(request: HttpRequest, checkin: CheckIn, *, status: int = 200) -> HttpResponse:
-    return render(request, "checkins/_checkin_status.html", _checkin_context(request, checkin), status=status)
+def _render_checkin_status(request: HttpRequest, checkin: CheckIn) -> HttpResponse:
+    return render(request, "checkins/_checkin_status.html", _checkin_context(request, checkin))
 
 
 @login_required
@@ -343,13 +343,13 @@ def checkin_acknowledge(request: HttpRequest, checkin_id: int) -> HttpResponse:
         services.checkin_acknowledge(checkin=checkin, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        if _is_htmx(request):
-            return _render_checkin_status(request, checkin)
-        if already:
-            messages.info(request, f"{checkin.acknowledged_by.name} had already acknowledged it.")
-        else:
-            messages.success(request, f"Acknowledged. {checkin.member.name} will see that you've read it.")
+    if _is_htmx(request):
+        # The block as it now stands (also when someone else was first).
+        return _render_checkin_status(request, checkin)
+    if already:
+        messages.info(request, f"{checkin.acknowledged_by.name} had already acknowledged it.")
+    elif checkin.acknowledged_at is not None:
+        messages.success(request, f"Acknowledged. {checkin.member.name} will see that you've read it.")
     return redirect("checkin_detail", checkin_id=checkin.pk)
 
 
@@ -361,9 +361,9 @@ def checkin_support_answered(request: HttpRequest, checkin_id: int) -> HttpRespo
         services.support_mark_answered(checkin=checkin, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        if _is_htmx(request):
-            return _render_checkin_status(request, checkin)
+    if _is_htmx(request):
+        return _render_checkin_status(request, checkin)
+    if checkin.support_answered_at is not None:
         messages.success(request, "Marked as answered. Thank you for making time for it.")
     return redirect("checkin_detail", checkin_id=checkin.pk)
 

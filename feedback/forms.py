@@ -1,7 +1,9 @@
 from django import forms
 
+from accountability.models import Team
+
 from . import services
-from .models import Category, Team, ThreadStatus
+from .models import Category, ThreadStatus
 
 BODY_MAX = services.BODY_MAX
 
@@ -26,31 +28,33 @@ class TeamSelect(forms.Select):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         team = getattr(value, "instance", None)
         if team is not None:
-            option["attrs"]["data-destination"] = destination_of(team)
-            option["attrs"]["data-reason"] = admins_reason(team) if destination_of(team) == "admins" else ""
+            destination = destination_of(team)
+            option["attrs"]["data-destination"] = destination
+            option["attrs"]["data-reason"] = admins_reason(team) if destination == "admins" else ""
         return option
 
 
-def _body_field(label: str, *, help_text: str = "", rows: int = 6) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        max_length=BODY_MAX,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={
-            "required": "Write what you'd like to say.",
-            "max_length": f"Keep it to {BODY_MAX:,} characters (this has %(show_value)s).",
-        },
-    )
+class BodyField(forms.CharField):
+    """Free text up to BODY_MAX characters. Line breaks count once, as the browser counts them
+    against `maxlength` (it sends each as two characters, \\r\\n)."""
+
+    def __init__(self, label: str, *, help_text: str = "", rows: int = 6):
+        super().__init__(
+            label=label,
+            max_length=BODY_MAX,
+            help_text=help_text,
+            widget=forms.Textarea(attrs={"rows": rows}),
+            error_messages={
+                "required": "Write what you'd like to say.",
+                "max_length": f"Keep it to {BODY_MAX:,} characters (this has %(show_value)s).",
+            },
+        )
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
 
 
-class BodyMixin:
-    def clean_body(self) -> str:
-        # Browsers count a line break as one character against `maxlength` but send two (\r\n).
-        return self.cleaned_data["body"].replace("\r\n", "\n")
-
-
-class FeedbackForm(BodyMixin, forms.Form):
+class FeedbackForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         label="Which team is it for?",
@@ -64,7 +68,7 @@ class FeedbackForm(BodyMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what kind of feedback it is."},
     )
-    body = _body_field("Your feedback", help_text=f"Up to {BODY_MAX:,} characters.", rows=8)
+    body = BodyField("Your feedback", help_text=f"Up to {BODY_MAX:,} characters.", rows=8)
     sign = forms.BooleanField(
         label="Sign it with my name",
         required=False,
@@ -105,9 +109,9 @@ class CodeForm(forms.Form):
     code = CodeField(help_text="Capitals, spaces and dashes don't matter.")
 
 
-class WriterReplyForm(BodyMixin, forms.Form):
+class WriterReplyForm(forms.Form):
     code = CodeField(hidden=True)
-    body = _body_field("Your answer", help_text="The managers see it without your name.", rows=4)
+    body = BodyField("Your answer", help_text="The managers see it without your name.", rows=4)
 
 
 class ConsentForm(forms.Form):
@@ -116,14 +120,15 @@ class ConsentForm(forms.Form):
         label="The managers may share what I raised, in their own words, with the whole team",
         required=False,
         help_text=(
-            "As “You said, we did” on the team's page: a short summary and what was done about it. "
-            "Never your words as written, never your name. You can change your mind at any time."
+            "As “You said, we did” on the team's page: a short summary of what you raised, in the managers' "
+            "words, and what was done about it. It never says who raised it. You can change your mind at any "
+            "time; taking it back takes it down."
         ),
     )
 
 
-class ManagerReplyForm(BodyMixin, forms.Form):
-    body = _body_field("Your answer", help_text="Sent under your name.", rows=4)
+class ManagerReplyForm(forms.Form):
+    body = BodyField("Your answer", help_text="Sent under your name.", rows=4)
 
 
 class StatusForm(forms.Form):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 
 from accountability.models import Membership, Role, Team, User
 from accountability.weeks import Week, local_instant
@@ -46,17 +47,20 @@ def teams_for_writing() -> QuerySet[Team]:
 
 def inbox_threads(user: User, *, status: str | None = None) -> QuerySet[FeedbackThread]:
     """Threads this person handles: their managed teams', and, for organisation admins, those
-    routed to the admins. Each carries its number of messages and who wrote the last one
-    (`last_author`), so the inbox can say which are waiting for an answer."""
+    routed to the admins. Each carries its number of messages, who wrote the last one
+    (`last_author`, so the inbox can say which wait for an answer) and the start of the first
+    (`opening`)."""
     managed = Membership.objects.filter(user=user, role=Role.MANAGER).values("team_id")
     visible = Q(team_id__in=managed, to_admins=False)
     if user.is_staff:
         visible |= Q(to_admins=True)
-    last_author = FeedbackMessage.objects.filter(thread=OuterRef("pk")).order_by("-position").values("author_kind")[:1]
+    messages = FeedbackMessage.objects.filter(thread=OuterRef("pk"))
+    last_author = messages.order_by("-position").values("author_kind")[:1]
+    opening = messages.filter(position=1).annotate(start=Substr("body", 1, 200)).values("start")[:1]
     qs = (
         FeedbackThread.objects.filter(visible)
         .select_related("team", "signed_by")
-        .annotate(message_count=Count("messages"), last_author=Subquery(last_author))
+        .annotate(message_count=Count("messages"), last_author=Subquery(last_author), opening=Subquery(opening))
     )
     if status:
         qs = qs.filter(status=status)

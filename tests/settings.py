@@ -39,7 +39,11 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker a test starts as a subprocess is pointed at that test's SMTP server with this.
+if env.str("TEST_EMAIL_URL", default=""):
+    vars().update(env.email("TEST_EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,8 +1,11 @@
 """Small pieces of the dashboard pages: figures as words, and sparklines as inline SVG."""
 
+from datetime import date
+
 from django import template
 
 from accountability import metrics
+from accountability.weeks import Week
 
 register = template.Library()
 
@@ -55,6 +58,12 @@ def sparkline(values: list[float | None] | None, label: str, maximum: float = 1.
         "description": f"{label}, week by week: " + ", ".join(word(v) for v in values) if values else label,
         "empty": not known,
     }
+
+
+@register.filter
+def iso_week(day: date) -> str:
+    """The label of the week a date falls in: 2026-W05."""
+    return Week.containing(day).label
 
 
 @register.filter

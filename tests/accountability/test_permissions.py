@@ -12,9 +12,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accountability import permissions, selectors, services
 from accountability.models import Commitment, CommitmentStatus, Invitation, Membership, Role
-from checkins.models import CheckIn
+from accountability.outbox import unsubscribe_token
+from checkins.models import CheckIn, Comment
+from feedback.models import FeedbackMessage, FeedbackThread
 
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
+from ..feedback.factories import FeedbackThreadFactory
 
 PERSONAS = ["anonymous", "member", "teammate", "manager", "other_manager", "outsider", "org_admin"]
 
@@ -25,6 +28,9 @@ NOT_FOUND = "404"
 LOGIN = "login"  # 302 to the sign-in page with ?next=
 ADMIN_LOGIN = "admin-login"  # 302 to the Django admin's sign-in page
 REDIRECT = "redirect"  # 302 somewhere else: the action was done
+
+# The follow-up code of ctx["feedback"].
+FEEDBACK_CODE = "MATR-IXMA-TRIX-MATR-IXMA-TRIX"
 
 
 @dataclass
@@ -85,6 +91,15 @@ PAGES: dict[str, Page] = {
     # (tests/accountability/test_teams.py checks where to.)
     "home": Page("get", lambda c: reverse("home"), _signed_in(REDIRECT, outsider=OK, org_admin=OK)),
     "profile": Page("get", lambda c: reverse("profile"), _signed_in(OK)),
+    "email_preferences": Page("get", lambda c: reverse("email_preferences"), _signed_in(OK)),
+    # The signed token is the permission: anyone holding the link may use it, signed in or not.
+    "unsubscribe": Page(
+        "get",
+        lambda c: reverse(
+            "unsubscribe", args=[unsubscribe_token(user=c["personas"]["member"], kind="checkin_reminder")]
+        ),
+        _all(OK),
+    ),
     "password_change": Page("get", lambda c: reverse("password_change"), _signed_in(OK)),
     "password_change_done": Page("get", lambda c: reverse("password_change_done"), _signed_in(OK)),
     # Organisation admins
@@ -165,6 +180,104 @@ PAGES: dict[str, Page] = {
     "commitment_propose": Page(
         "get", lambda c: reverse("commitment_propose", args=[c["team"].slug]), _signed_in(NOT_FOUND, manager=OK)
     ),
+    # Anonymous feedback (more in tests/feedback/). Anyone signed in writes to any team; the
+    # follow-up pages need no sign-in, only the code (so they answer everyone alike); a thread
+    # routed to a team's managers is theirs alone. (Threads routed to the admins: test_routing.)
+    "feedback_new": Page("get", lambda c: reverse("feedback_new"), _signed_in(OK)),
+    "feedback_follow_up": Page("get", lambda c: reverse("feedback_follow_up"), _all(OK)),
+    "feedback_follow_up_reply": Page(
+        "post",
+        lambda c: reverse("feedback_follow_up_reply"),
+        _all(OK),
+        data={"code": FEEDBACK_CODE, "body": "Answered from the matrix"},
+    ),
+    "feedback_follow_up_consent": Page(
+        "post", lambda c: reverse("feedback_follow_up_consent"), _all(OK), data={"code": FEEDBACK_CODE, "consent": "on"}
+    ),
+    "feedback_inbox": Page(
+        "get", lambda c: reverse("feedback_inbox"), _signed_in(NOT_FOUND, manager=OK, other_manager=OK, org_admin=OK)
+    ),
+    "feedback_thread": Page(
+        "get", lambda c: reverse("feedback_thread", args=[c["feedback"].pk]), _signed_in(NOT_FOUND, manager=OK)
+    ),
+    "feedback_thread_reply": Page(
+        "post",
+        lambda c: reverse("feedback_thread_reply", args=[c["feedback"].pk]),
+        _signed_in(NOT_FOUND, manager=REDIRECT),
+        data={"body": "Answered from the matrix"},
+        done=lambda c: FeedbackMessage.objects.filter(thread=c["feedback"], body="Answered from the matrix").exists(),
+    ),
+    "feedback_thread_status": Page(
+        "post",
+        lambda c: reverse("feedback_thread_status", args=[c["feedback"].pk]),
+        _signed_in(NOT_FOUND, manager=REDIRECT),
+        data={"status": "closed"},
+        done=lambda c: FeedbackThread.objects.get(pk=c["feedback"].pk).status == "closed",
+    ),
+    "feedback_thread_publish": Page(
+        "post",
+        lambda c: reverse("feedback_thread_publish", args=[c["consented_feedback"].pk]),
+        _signed_in(NOT_FOUND, manager=REDIRECT),
+        data={"gist": "You said it from the matrix", "answer": "We did it"},
+        done=lambda c: FeedbackThread.objects.get(pk=c["consented_feedback"].pk).published_on is not None,
+    ),
+    "feedback_thread_unpublish": Page(
+        "post",
+        lambda c: reverse("feedback_thread_unpublish", args=[c["published_feedback"].pk]),
+        _signed_in(NOT_FOUND, manager=REDIRECT),
+        done=lambda c: FeedbackThread.objects.get(pk=c["published_feedback"].pk).published_on is None,
+    ),
+    # The dashboard, a member's drill-down and the export: the team's managers, and organisation
+    # admins (who see figures, not individual moods or check-ins: tests/dashboard/).
+    "team_dashboard": Page("get", lambda c: reverse("team_dashboard", args=[c["team"].slug]), _team_managers(OK)),
+    "team_dashboard_member": Page(
+        "get",
+        lambda c: reverse("team_dashboard_member", args=[c["team"].slug, c["personas"]["member"].pk]),
+        _team_managers(OK),
+    ),
+    "team_dashboard_export": Page(
+        "get", lambda c: reverse("team_dashboard_export", args=[c["team"].slug]), _team_managers(OK)
+    ),
+    # The overview of the teams someone manages (each manager their own; admins every team).
+    "dashboard_overview": Page(
+        "get",
+        lambda c: reverse("dashboard_overview"),
+        _signed_in(NOT_FOUND, manager=OK, other_manager=OK, org_admin=OK),
+    ),
+    # A check-in and its review: its member and the team's managers see it and write in its
+    # thread; only the managers (not the member) acknowledge it or mark its support answered.
+    "checkin_detail": Page(
+        "get",
+        lambda c: reverse("checkin_detail", args=[c["checkin"].pk]),
+        _signed_in(NOT_FOUND, member=OK, manager=OK),
+    ),
+    "checkin_acknowledge": Page(
+        "post",
+        lambda c: reverse("checkin_acknowledge", args=[c["checkin"].pk]),
+        _signed_in(NOT_FOUND, manager=REDIRECT),
+        done=lambda c: CheckIn.objects.get(pk=c["checkin"].pk).acknowledged_at is not None,
+    ),
+    "checkin_support_answered": Page(
+        "post",
+        lambda c: reverse("checkin_support_answered", args=[c["checkin"].pk]),
+        _signed_in(NOT_FOUND, manager=REDIRECT),
+        done=lambda c: CheckIn.objects.get(pk=c["checkin"].pk).support_answered_at is not None,
+    ),
+    "checkin_reply": Page(
+        "post",
+        lambda c: reverse("checkin_reply", args=[c["checkin"].pk]),
+        _signed_in(NOT_FOUND, member=REDIRECT, manager=REDIRECT),
+        data={"body": "Replied from the matrix"},
+        done=lambda c: Comment.objects.filter(checkin=c["checkin"], body="Replied from the matrix").exists(),
+    ),
+    # A commitment's thread: whoever sees it in full. Teammates (a summary) neither read nor write.
+    "commitment_reply": Page(
+        "post",
+        lambda c: reverse("commitment_reply", args=[c["commitment"].pk]),
+        _signed_in(NOT_FOUND, member=REDIRECT, manager=REDIRECT),
+        data={"body": "Replied from the matrix"},
+        done=lambda c: Comment.objects.filter(commitment=c["commitment"], body="Replied from the matrix").exists(),
+    ),
 }
 
 # More rows for pages that also take a POST: the matrix checks both methods.
@@ -191,6 +304,21 @@ ACTIONS: dict[str, Page] = {
         done=lambda c: Commitment.objects.filter(
             title="Proposed from the matrix", owner=c["personas"]["member"], status=CommitmentStatus.PROPOSED
         ).exists(),
+    ),
+    # `team` is too small for anonymity: its feedback goes to the admins, as the page said.
+    "feedback_new (send)": Page(
+        "post",
+        lambda c: reverse("feedback_new"),
+        _signed_in(OK),
+        data=lambda c: {
+            "team": c["team"].pk,
+            "category": "idea",
+            "body": "Sent from the matrix",
+            "shown_destination": "admins",
+        },
+    ),
+    "feedback_follow_up (open)": Page(
+        "post", lambda c: reverse("feedback_follow_up"), _all(OK), data={"code": FEEDBACK_CODE}
     ),
 }
 
@@ -225,10 +353,11 @@ def test_every_named_page_has_a_row():
 @pytest.fixture
 def ctx(personas, team, other_team, member, teammate, manager):
     """`member`'s commitments and check-ins in `team`: an open commitment and a done one this
-    week, a proposal from `manager`, and last week's check-in."""
+    week, a proposal from `manager`, and last week's check-in (asking for support)."""
     last_week = team.current_week().previous()
-    CheckInFactory(member=member, team=team, week=last_week.start)
+    checkin = CheckInFactory(member=member, team=team, week=last_week.start, support_requested="Pairing, please")
     return {
+        "checkin": checkin,
         "team": team,
         "other_team": other_team,
         "personas": personas,
@@ -238,6 +367,13 @@ def ctx(personas, team, other_team, member, teammate, manager):
         "commitment": CommitmentFactory(owner=member, team=team),
         "done_commitment": CommitmentFactory(owner=member, team=team, status=CommitmentStatus.DONE),
         "proposal": CommitmentFactory(owner=member, team=team, created_by=manager, status=CommitmentStatus.PROPOSED),
+        # Anonymous feedback to `team`'s managers: a new thread, one the writer agreed to share,
+        # and one already shared.
+        "feedback": FeedbackThreadFactory(team=team, code=FEEDBACK_CODE),
+        "consented_feedback": FeedbackThreadFactory(team=team, publish_consent=True),
+        "published_feedback": FeedbackThreadFactory(
+            team=team, publish_consent=True, published_gist="Gist", published_answer="Answer", published_on=team.today()
+        ),
     }
 
 
@@ -290,6 +426,10 @@ def test_page_access(client, ctx, name, persona, expected):
         ("commitment_review", "member"),
         ("commitment_reopen", "member"),
         ("proposal_respond", "member"),
+        ("checkin_acknowledge", "manager"),
+        ("checkin_support_answered", "manager"),
+        ("checkin_reply", "manager"),
+        ("commitment_reply", "member"),
     ],
 )
 def test_actions_refuse_get(client, ctx, name, persona):

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from accountability.models import Commitment, CommitmentEvent, CommitmentSource, CommitmentStatus, Role
 from accountability.weeks import Week
+from checkins.models import CheckIn, Comment
 from checkins.selectors import HISTORY_WEEKS_PER_PAGE
 
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
@@ -45,12 +46,28 @@ def _event(commitment: Commitment, to_status: str, actor, note: str = "", **extr
     )
 
 
+def _reply(target: CheckIn | Commitment, author, body: str = "Thanks for saying so") -> Comment:
+    """A reply in a thread, not yet seen by its member (the week page shows it as new)."""
+    member = target.member if isinstance(target, CheckIn) else target.owner
+    return Comment.objects.create(
+        checkin=target if isinstance(target, CheckIn) else None,
+        commitment=target if isinstance(target, Commitment) else None,
+        team=target.team,
+        member=member,
+        author=author,
+        body=body,
+    )
+
+
 def _past_week(team, person, manager, week: Week) -> None:
     """A check-in and six commitments, each ending differently (one proposed by the manager);
-    the renegotiated one goes on in the following week."""
-    CheckInFactory(
+    the renegotiated one goes on in the following week. The manager replied on the check-in
+    and the partly done commitment, and the member answered."""
+    checkin = CheckInFactory(
         member=person, team=team, week=week.start, blockers="Waiting on review", support_requested="Pairing, please"
     )
+    _reply(checkin, manager)
+    _reply(checkin, person, "It helped, thank you")
     outcomes = {
         CommitmentStatus.DONE: {},
         CommitmentStatus.PARTLY_DONE: {"obstacle": "Meetings", "help_wanted": "Fewer meetings"},
@@ -60,6 +77,8 @@ def _past_week(team, person, manager, week: Week) -> None:
     for status, reflection in outcomes.items():
         commitment = CommitmentFactory(owner=person, team=team, week=week.start, status=status, **reflection)
         _event(commitment, status, person, note=reflection.get("lesson", ""))
+        if status == CommitmentStatus.PARTLY_DONE:
+            _reply(commitment, manager, "Which meetings could go?")
     # Proposed by their manager (the factory writes that row), accepted, and done.
     proposed = CommitmentFactory(
         owner=person,
@@ -103,13 +122,17 @@ def _renegotiated(team, person, week: Week) -> Commitment:
 
 
 def _this_week(team, person, manager) -> None:
-    """Open commitments, one carried over from last week, and a proposal waiting for an answer."""
+    """Open commitments, one carried over from last week, and a proposal waiting for an answer;
+    replies on the check-in, a commitment, the carried one and the proposal."""
     week = team.current_week()
-    for _ in range(3):
-        CommitmentFactory(owner=person, team=team, week=week.start)
-    CommitmentFactory(owner=person, team=team, week=week.previous().start, due_date=week.start)  # carried over
-    CommitmentFactory(owner=person, team=team, week=week.start, created_by=manager, status=CommitmentStatus.PROPOSED)
-    CheckInFactory(member=person, team=team, week=week.start)
+    made = [CommitmentFactory(owner=person, team=team, week=week.start) for _ in range(3)]
+    carried = CommitmentFactory(owner=person, team=team, week=week.previous().start, due_date=week.start)
+    proposal = CommitmentFactory(
+        owner=person, team=team, week=week.start, created_by=manager, status=CommitmentStatus.PROPOSED
+    )
+    checkin = CheckInFactory(member=person, team=team, week=week.start)
+    for target in (checkin, made[0], carried, proposal):
+        _reply(target, manager)
 
 
 def _history(team, people, manager, weeks: range) -> None:
@@ -142,10 +165,13 @@ def _grow(team, people, manager, *, after: int = 1) -> None:
     for person in people:
         for back in range(2, 5):
             week = Week(current.start - timedelta(weeks=back))
-            CommitmentFactory(
+            proposal = CommitmentFactory(
                 owner=person, team=team, week=week.start, created_by=manager, status=CommitmentStatus.PROPOSED
             )
-            CommitmentFactory(owner=person, team=team, week=week.start)
+            carried = CommitmentFactory(owner=person, team=team, week=week.start)
+            for target in (proposal, carried):
+                _reply(target, manager)
+                _reply(target, person, "Good question")
     for _ in range(5):
         newcomer = MembershipFactory(team=team, role=Role.MEMBER).user
         _this_week(team, newcomer, manager)
@@ -173,36 +199,52 @@ def _measure_twice(client, url: str, grow, ceiling: int, django_assert_max_num_q
 
 # Pinned counts. Every page: the session, the user and the switcher's teams.
 #   this_week / week: the team with the viewer's role, the check-in, and the commitments
-#     (carried, proposals and the week's: one query, with their proposer and predecessor).
+#     (carried, proposals and the week's: one query, with their proposer and predecessor),
+#     the replies (the page's threads and every reply not seen yet, with their authors and
+#     targets), and marking the new ones seen.
 #   history: the team with the viewer's role, the current team lookup for the navigation,
 #     the count and the page of weeks, then that page's check-ins and commitments.
 #     member_history: also the person.
 #   commitment_detail: the commitment with its team and owner, then the whole chain and all its
-#     history rows; for anyone but the owner also the viewer's role.
-#   team_detail: the team with the viewer's role, the people, this week's commitments and, for
-#     managers, the pending invitations.
+#     history rows, and its reply thread; for anyone but the owner also the viewer's role.
+#   team_detail: the team with the viewer's role, the people, this week's commitments, its
+#     "you said, we did" and, for managers, the pending invitations.
 QUERIES = {
-    "this_week": 6,
-    "week": 6,
+    "this_week": 8,
+    "week": 8,
     "history": 8,
     "history_page_2": 8,
     "member_history": 9,
-    "commitment_detail": {"member": 6, "manager": 7},
-    "team_detail": {"manager": 7, "teammate": 6},
+    "commitment_detail": {"member": 7, "manager": 8},
+    "team_detail": {"manager": 8, "teammate": 7},
 }
+
+
+def _unseen(member, team) -> int:
+    return Comment.objects.filter(member=member, team=team, seen_at__isnull=True).exclude(author=member).count()
 
 
 def test_this_week(client, team, member, people, manager, short_history, django_assert_max_num_queries):
     client.force_login(member)
     url = reverse("this_week", args=[team.slug])
+    unseen_before_large = []
 
-    small, large = _measure_twice(
-        client, url, lambda: _grow(team, people, manager), QUERIES["this_week"], django_assert_max_num_queries
-    )
+    def grow():
+        _grow(team, people, manager)
+        unseen_before_large.append(_unseen(member, team))
+
+    small, large = _measure_twice(client, url, grow, QUERIES["this_week"], django_assert_max_num_queries)
 
     assert large == small
+    # The large page showed forty weeks of new replies (under "New replies on earlier weeks")
+    # and the threads of its own commitments, and marked them all seen.
+    assert unseen_before_large[0] > 2 * LONG
+    assert _unseen(member, team) == 0
     view = client.get(url).context["view"]
     assert (len(view.carried), len(view.proposals), len(view.commitments)) == (4, 4, 4)
+    assert len(view.checkin_thread) == 1
+    assert all(len(commitment.thread) == 2 for commitment in view.carried[:3])
+    assert all(len(proposal.thread) == 2 for proposal in view.proposals[:3])
 
 
 def test_a_past_week(client, team, member, people, manager, short_history, django_assert_max_num_queries):
@@ -274,12 +316,14 @@ def test_member_history_for_their_manager(
 def test_commitment_detail_does_not_grow_with_its_chain(
     client, team, member, personas, manager, persona, django_assert_max_num_queries
 ):
-    """A commitment on its own, then the last of a chain renegotiated five times (six links),
-    each link with its history rows."""
+    """A commitment on its own with one reply, then the last of a chain renegotiated five times
+    (six links), each link with its history rows, and a thread of thirty replies from several
+    people."""
     client.force_login(personas[persona])
     current = team.current_week()
     alone = CommitmentFactory(owner=member, team=team, status=CommitmentStatus.PARTLY_DONE, obstacle="Meetings")
     _event(alone, CommitmentStatus.PARTLY_DONE, member, note="Half of it")
+    _reply(alone, manager)
     url = reverse("commitment_detail", args=[alone.pk])
     client.get(url)
     small = _count(client, url)
@@ -299,6 +343,9 @@ def test_commitment_detail_does_not_grow_with_its_chain(
                 chain_root=links[0],
             )
         )
+    other_manager = MembershipFactory(team=team, role=Role.MANAGER).user
+    for n in range(30):
+        _reply(links[-1], (manager, member, other_manager)[n % 3], f"Reply {n}")
     url = reverse("commitment_detail", args=[links[-1].pk])
     with django_assert_max_num_queries(QUERIES["commitment_detail"][persona]):
         large = _count(client, url)
@@ -307,6 +354,7 @@ def test_commitment_detail_does_not_grow_with_its_chain(
     response = client.get(url)
     assert len(response.context["chain"]) == 6
     assert len(response.context["events"]) == 11  # six "made", five "renegotiated"
+    assert len(response.context["thread"]) == 30
 
 
 @pytest.mark.parametrize("persona", ["manager", "teammate"])

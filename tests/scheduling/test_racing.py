@@ -1,0 +1,157 @@
+"""Two dispatchers (or two sweeps) at once on PostgreSQL, each thread on its own connection:
+every email is queued once and delivered once.
+
+To make the race certain rather than likely, both dispatchers are held at a barrier right after
+their "which of these exist already?" look-up, so both go on to insert the same rows and only
+the database's unique key can keep them apart.
+"""
+
+import threading
+from collections import Counter
+from datetime import date, time, timedelta
+
+import pytest
+from django.db import connection
+
+from accountability import outbox
+from accountability import services as accountability_services
+from accountability.models import OutboundEmail, Role, Weekday
+from checkins import services as checkin_services
+from feedback import services as feedback_services
+from feedback.models import Category
+
+from ..factories import CommitmentFactory, MembershipFactory, TeamFactory
+from . import local, utc, walk_clock
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MEMBERS = 25
+
+
+def race(*functions):
+    """Run the functions in threads started together; their results, in order."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+    errors = []
+
+    def run(index, function):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = function()
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a racer hung"
+    assert errors == []
+    return results
+
+
+@pytest.fixture
+def both_past_the_existence_check(monkeypatch):
+    """Hold each dispatcher after its look-up of existing keys until the other got there too."""
+    barrier = threading.Barrier(2)
+
+    def wrap(module):
+        original = module.outbox_existing_keys
+
+        def existing_keys(keys):
+            found = original(keys)
+            barrier.wait(timeout=10)
+            return found
+
+        monkeypatch.setattr(module, "outbox_existing_keys", existing_keys)
+
+    wrap(checkin_services)
+    wrap(accountability_services)
+
+
+def teams_due_for_a_reminder():
+    """Three teams in three zones whose check-in time is Friday 2026-03-06 16:00 UTC."""
+    setups = [("UTC", time(16)), ("America/New_York", time(11)), ("Asia/Kolkata", time(21, 30))]
+    teams = []
+    for zone, at in setups:
+        team = TeamFactory(time_zone=zone, checkin_weekday=Weekday.FRIDAY, checkin_time=at)
+        for _ in range(MEMBERS):
+            MembershipFactory(team=team, role=Role.MEMBER)
+        MembershipFactory(team=team, role=Role.MANAGER)
+        teams.append(team)
+    return teams
+
+
+def assert_each_key_once(expected_rows: int, queued_by_each: list[int]):
+    keys = Counter(OutboundEmail.objects.values_list("dedupe_key", flat=True))
+    assert len(keys) == expected_rows
+    assert set(keys.values()) == {1}
+    assert OutboundEmail.objects.count() == expected_rows
+    # Each racer reports only what it wrote: together, every row once.
+    assert sum(queued_by_each) == expected_rows
+
+
+def test_two_reminder_dispatchers_at_once_queue_each_reminder_once(test_redis, both_past_the_existence_check):
+    teams_due_for_a_reminder()
+    now = utc(2026, 3, 6, 16, 2)
+
+    queued = race(*[lambda: checkin_services.checkin_reminders_dispatch(now=now)] * 2)
+
+    assert_each_key_once(3 * MEMBERS, queued)
+
+
+def test_two_overdue_dispatchers_at_once_queue_each_note_once(test_redis, both_past_the_existence_check):
+    for zone in ("UTC", "Asia/Kolkata"):
+        team = TeamFactory(time_zone=zone)
+        for _ in range(MEMBERS):
+            owner = MembershipFactory(team=team).user
+            CommitmentFactory(owner=owner, team=team, week=date(2026, 3, 2), due_date=date(2026, 3, 4))
+    now = utc(2026, 3, 5, 12)  # 09:00 or later the next day in both zones
+
+    queued = race(*[lambda: accountability_services.commitments_overdue_dispatch(now=now)] * 2)
+
+    assert_each_key_once(2 * MEMBERS, queued)
+
+
+def test_two_digest_dispatchers_at_once_queue_each_digest_once(test_redis):
+    zone = "America/New_York"
+    team = TeamFactory(time_zone=zone)
+    writers = [MembershipFactory(team=team).user for _ in range(6)]
+    for _ in range(4):
+        MembershipFactory(team=team, role=Role.MANAGER)
+    day = date(2026, 3, 6)
+    for writer in writers:
+        moment = local(day, time(12), zone)
+        walk_clock(
+            moment,
+            moment,
+            timedelta(minutes=1),
+            lambda now, writer=writer: feedback_services.feedback_submit(
+                writer=writer, team=team, category=Category.IDEA, body="An idea"
+            ),
+        )
+    now = local(day + timedelta(days=1), time(8, 5), zone)
+
+    queued = race(*[lambda: feedback_services.digest_dispatch(now=now)] * 2)
+
+    assert_each_key_once(4, queued)
+
+
+def test_two_sweeps_at_once_deliver_each_email_once(test_redis, smtp_server, settings):
+    settings.OUTBOX_SWEEP_BATCH = 7  # many small claims, so the two sweeps interleave
+    teams_due_for_a_reminder()
+    checkin_services.checkin_reminders_dispatch(now=utc(2026, 3, 6, 16, 2))
+    test_redis.flushdb()  # the dispatcher asked for a sweep; no worker here, we sweep ourselves
+
+    delivered = race(outbox.outbox_sweep, outbox.outbox_sweep)
+
+    messages = smtp_server.wait_for(3 * MEMBERS)
+    assert sum(delivered) == 3 * MEMBERS
+    per_recipient = Counter(message["To"] for message in messages)
+    assert len(per_recipient) == 3 * MEMBERS
+    assert set(per_recipient.values()) == {1}
+    assert smtp_server.attempts == 3 * MEMBERS
+    assert set(OutboundEmail.objects.values_list("status", "attempts")) == {("sent", 1)}
