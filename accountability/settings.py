@@ -179,6 +179,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=15),
     },
     "surveys": {"task": "feedback.tasks.survey_dispatch", "schedule": timedelta(minutes=5)},
+    "manager-digest": {"task": "accountability.tasks.manager_digest_dispatch", "schedule": timedelta(minutes=15)},
     # Managers hear of anonymous feedback once a day, never the moment it arrives.
     "feedback-digest": {"task": "feedback.tasks.feedback_digest_dispatch", "schedule": timedelta(hours=1)},
     "outbox-purge": {"task": "accountability.tasks.outbox_purge", "schedule": crontab(hour=3, minute=17)},

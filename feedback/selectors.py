@@ -5,7 +5,7 @@ day, and messages a position and, for managers' replies, the manager.
 """
 
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
@@ -245,3 +245,9 @@ def strategy_trend(team: Team, limit: int = 12) -> list[RoundResults]:
         .order_by("-closes_at")[:limit]
     )
     return [r for r in (round_results(round) for round in reversed(rounds)) if r.visible]
+
+
+def new_feedback_count(*, team: Team, start: date, end: date) -> int:
+    """How many anonymous threads reached the team's managers between two team-local dates:
+    a count only, for the weekly digest."""
+    return FeedbackThread.objects.filter(team=team, to_admins=False, created_on__range=(start, end)).count()
