@@ -187,7 +187,10 @@ CELERY_BEAT_SCHEDULE = {
 OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=90)
 
 # --- Security ----------------------------------------------------------------------------
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+# Behind our own reverse proxy (docker-compose, a load balancer): trust its X-Forwarded-Proto
+# and X-Forwarded-For. Never set this when clients can reach the app directly.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -209,5 +212,8 @@ LOGGING = {
     "loggers": {
         # Request lines carry paths and addresses; the anonymous pages must not leave a trail.
         "django.server": {"level": "WARNING"},
+        # At DEBUG, missing template variables are logged with the page's context: on the
+        # anonymous pages that could include a follow-up code. Never below INFO.
+        "django.template": {"level": "INFO"},
     },
 }

@@ -1,7 +1,10 @@
 """Twelve weeks of believable history for the demo organisation (see `manage.py seed_demo`).
 
 Rows are written directly with back-dated timestamps: the services stamp "now", and a demo
-needs a past. The mix is seeded, so every fresh demo looks the same.
+needs a past. The mix is seeded, so every fresh demo looks the same. Managers' review comes
+last: most check-ins acknowledged, older support requests answered, a few replies on check-ins
+and on commitments that slipped; last week's still partly waiting, so "Needs you" has something
+in it. Written straight to the tables, so the demo queues no emails.
 """
 
 import random
@@ -10,7 +13,7 @@ from datetime import datetime, time, timedelta
 from accountability.models import Commitment, CommitmentEvent, CommitmentSource, CommitmentStatus, Membership, Role
 from accountability.weeks import Week, local_instant
 
-from .models import CheckIn
+from .models import CheckIn, Comment
 
 HISTORY_WEEKS = 12
 
@@ -43,6 +46,26 @@ SUPPORT = ["Could we talk about priorities for next week?", "A review on my desi
 OBSTACLES = ["An urgent incident took two days.", "I underestimated it.", "Waiting on another team."]
 HELPS = ["Splitting it into smaller pieces.", "A second pair of eyes.", "Protected focus time."]
 LESSONS = ["It wasn't the most important thing after all.", "Next time I'll check dependencies first."]
+# A manager's replies, by what the check-in asked for.
+SUPPORT_REPLIES = [
+    "Yes, let's talk. I've put thirty minutes in both our calendars for Monday.",
+    "Happy to. Send me the doc and I'll review it by Thursday.",
+]
+BLOCKER_REPLIES = [
+    "Thanks for flagging it early. I'll chase it today and let you know.",
+    "That's on me to unblock: I've raised it with the other team's lead.",
+]
+THANKS_REPLIES = [
+    "Thank you for the honest update. Good to see the pairing paying off.",
+    "Nice work this week. Anything you'd like to do differently next week?",
+]
+MEMBER_ANSWERS = ["Thank you, that helps a lot.", "Great, see you then."]
+COMMITMENT_REPLIES = [
+    "Thanks for saying what got in the way. Shall we split it into smaller pieces together?",
+    "That's useful to know. I'll protect Thursday afternoon for focus time.",
+]
+# Hours from a check-in to its acknowledgement: mostly the same or the next working day.
+ACK_DELAYS = [1, 2, 3, 5, 20, 26, 48]
 
 OUTCOMES = [
     (CommitmentStatus.DONE, 55),
@@ -60,6 +83,8 @@ def _at(week: Week, weekday: int, hour: int, tz) -> datetime:
 def seed_history(*, teams, now: datetime) -> int:
     """Add history for every member of the given teams who has none yet; returns rows added."""
     rng = random.Random(2026)  # noqa: S311 - demo data only
+    # The review has a generator of its own: adding it left the history above unchanged.
+    review_rng = random.Random(4)  # noqa: S311 - demo data only
     added = 0
     for team in teams:
         tz = team.tz
@@ -71,13 +96,15 @@ def seed_history(*, teams, now: datetime) -> int:
             if membership.role != Role.MEMBER:
                 continue
             user = membership.user
-            if Commitment.objects.filter(owner=user, team=team).exists():
-                continue  # already seeded: a second run adds nothing
-            for back in range(HISTORY_WEEKS, 0, -1):
-                week = Week(current.start - timedelta(days=7 * back))
-                # Last week's first commitment stays open: "This week" shows it carried over.
-                added += _seed_week(rng, team, user, managers, week, tz, today, leave_first_open=back == 1)
-            added += _seed_current_week(rng, team, user, current, tz, now)
+            # Each part is skipped once it exists: a second run adds nothing.
+            if not Commitment.objects.filter(owner=user, team=team).exists():
+                for back in range(HISTORY_WEEKS, 0, -1):
+                    week = Week(current.start - timedelta(days=7 * back))
+                    # Last week's first commitment stays open: "This week" shows it carried over.
+                    added += _seed_week(rng, team, user, managers, week, tz, today, leave_first_open=back == 1)
+                added += _seed_current_week(rng, team, user, current, tz, now)
+            if managers and not _reviewed(team, user):
+                added += _seed_review(review_rng, team, user, managers[0], current, now)
     return added
 
 
@@ -216,3 +243,80 @@ def _seed_current_week(rng, team, user, week: Week, tz, now: datetime) -> int:
             commitment=commitment, from_status="", to_status=CommitmentStatus.OPEN, actor=user, created_at=created
         )
     return 4
+
+
+def _reviewed(team, user) -> bool:
+    """The oldest check-in is always acknowledged, so this says the review was seeded."""
+    return CheckIn.objects.filter(team=team, member=user, acknowledged_at__isnull=False).exists()
+
+
+def _seed_review(rng, team, user, manager, current: Week, now: datetime) -> int:
+    """A manager's review of a member's past weeks. Nothing later than a few minutes ago."""
+    latest = now - timedelta(minutes=5)
+    last_week = current.previous().start
+    added = 0
+    checkins = list(CheckIn.objects.filter(team=team, member=user, week__lt=current.start).order_by("week"))
+    for index, checkin in enumerate(checkins):
+        recent = checkin.week >= last_week
+        # Older weeks are mostly acknowledged; last week's partly still wait in "Needs you".
+        if index and rng.random() > (0.4 if recent else 0.85):
+            continue
+        acknowledged_at = min(checkin.submitted_at + timedelta(hours=rng.choice(ACK_DELAYS)), latest)
+        if acknowledged_at <= checkin.submitted_at:
+            continue
+        checkin.acknowledged_at, checkin.acknowledged_by = acknowledged_at, manager
+        fields = ["acknowledged_at", "acknowledged_by"]
+        if checkin.support_requested and (not recent or rng.random() < 0.3):
+            answered_at = min(acknowledged_at + timedelta(hours=rng.choice([2, 6, 24])), latest)
+            checkin.support_answered_at, checkin.support_answered_by = answered_at, manager
+            fields += ["support_answered_at", "support_answered_by"]
+        checkin.save(update_fields=fields)
+        added += 1
+        if checkin.support_requested:
+            body = rng.choice(SUPPORT_REPLIES)
+        elif checkin.blockers:
+            body = rng.choice(BLOCKER_REPLIES)
+        else:
+            body = rng.choice(THANKS_REPLIES)
+        if checkin.support_requested or checkin.blockers or rng.random() < 0.2:
+            # A manager's reply acknowledges: written at the acknowledgement. Last week's
+            # replies are still unread, so "This week" shows them as new.
+            seen_at = None if recent else min(acknowledged_at + timedelta(hours=18), latest)
+            added += _comment(checkin=checkin, author=manager, body=body, at=acknowledged_at, seen_at=seen_at)
+            answered = acknowledged_at + timedelta(hours=3)
+            if seen_at is not None and answered <= latest and rng.random() < 0.4:
+                added += _comment(checkin=checkin, author=user, body=rng.choice(MEMBER_ANSWERS), at=answered)
+    slipped = Commitment.objects.filter(
+        team=team,
+        owner=user,
+        week__lt=last_week,
+        status__in=[CommitmentStatus.PARTLY_DONE, CommitmentStatus.NOT_DONE],
+        resolved_at__isnull=False,
+    ).order_by("week", "pk")
+    for commitment in slipped:
+        if rng.random() > 0.35:
+            continue
+        at = min(commitment.resolved_at + timedelta(hours=4), latest)
+        added += _comment(
+            commitment=commitment,
+            author=manager,
+            body=rng.choice(COMMITMENT_REPLIES),
+            at=at,
+            seen_at=min(at + timedelta(hours=18), latest),
+        )
+    return added
+
+
+def _comment(*, author, body: str, at: datetime, seen_at=None, checkin=None, commitment=None) -> int:
+    target = checkin or commitment
+    Comment.objects.create(
+        checkin=checkin,
+        commitment=commitment,
+        team_id=target.team_id,
+        member_id=checkin.member_id if checkin else commitment.owner_id,
+        author=author,
+        body=body,
+        created_at=at,
+        seen_at=seen_at,
+    )
+    return 1

@@ -7,6 +7,7 @@ nothing, and ask browsers not to keep a copy. The follow-up code travels only in
 The managers' pages are ordinary signed-in pages.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -147,7 +148,14 @@ class _Refused(Exception):
 
 
 def _client_key(request: HttpRequest) -> str:
-    # Used only as an expiring keyed hash in the cache (services.wrong_code_record).
+    """The client's address, used only as an expiring keyed hash in the cache
+    (services.wrong_code_record). Behind our own proxy every request comes from the proxy, so
+    the address it forwards is the one that tells clients apart."""
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        # The proxy appends the address it saw: the last entry is the one it vouches for.
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
 
 

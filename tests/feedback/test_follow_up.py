@@ -222,3 +222,14 @@ def test_an_empty_code_asks_for_one_and_is_not_counted(client, thread):
         response = open_thread(client, "")
         assert response.status_code == 422
     assert open_thread(client, CODE).status_code == 200
+
+
+def test_behind_our_proxy_clients_are_told_apart_by_the_forwarded_address(client, thread, settings):
+    settings.BEHIND_PROXY = True
+    proxy = "10.0.0.2"
+    for _ in range(services.WRONG_CODE_LIMIT):
+        response = open_thread(client, "NOPE", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="spoofed, 192.0.2.20")
+        assert response.status_code == 404
+    assert open_thread(client, CODE, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="192.0.2.20").status_code == 429
+    # Someone else behind the same proxy is not locked out.
+    assert open_thread(client, CODE, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="192.0.2.21").status_code == 200

@@ -4,11 +4,15 @@ and escaped."""
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accountability.models import Role
 from feedback import services
 from feedback.models import Author, FeedbackMessage, FeedbackThread
 
+from ..factories import MembershipFactory, TeamFactory
 from .helpers import code_from, send
 
 
@@ -163,3 +167,19 @@ def test_the_writers_first_message_is_theirs_and_has_no_person(client, writer, t
     message = FeedbackMessage.objects.get()
     assert message.author_kind == Author.WRITER
     assert message.manager_id is None
+
+
+def test_the_writing_page_costs_the_same_however_many_teams(client, writer, team, django_assert_max_num_queries):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("feedback_new")).status_code == 200
+        return len(queries)
+
+    few = count()
+    for _ in range(15):
+        other = TeamFactory()
+        MembershipFactory(team=other, role=Role.MANAGER)
+        MembershipFactory(team=other, role=Role.MEMBER)
+    with django_assert_max_num_queries(few):
+        many = count()
+    assert many == few
