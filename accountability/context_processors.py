@@ -14,11 +14,13 @@ def navigation(request) -> dict:
     nav_teams = list(selectors.teams_for_user(user, member_only=True))
     current_id = request.session.get(CURRENT_TEAM_SESSION_KEY)
     current = next((t for t in nav_teams if t.pk == current_id), nav_teams[0] if nav_teams else None)
-    manages = any(t.viewer_role == "manager" for t in nav_teams)
+    managed = sum(1 for t in nav_teams if t.viewer_role == "manager")
+    manages = managed > 0
     context.update(
         nav_teams=nav_teams,
         nav_current_team=current,
         nav_manages=manages,
+        nav_manages_several=managed > 1,
         # Managers and admins send invitations; tell them plainly when email is held back.
         email_paused=(manages or user.is_staff) and not health.broker_ok(),
     )

@@ -151,9 +151,12 @@ class MemberFigures:
 
     @property
     def streak_series(self) -> list[int | None]:
-        """Check-ins by week, with weeks away (and no check-in) as None: time off never breaks
-        a streak."""
-        return [None if away and not n else n for n, away in zip(self.checked_in, self.away, strict=True)]
+        """Check-ins by week, with weeks that asked for none (away, before joining, or this week
+        before its check-in is due) as None: they neither count nor break a streak."""
+        return [
+            None if not n and (away or not counts.expected) else n
+            for n, away, counts in zip(self.checked_in, self.away, self.weekly, strict=True)
+        ]
 
     @property
     def user(self):

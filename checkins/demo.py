@@ -96,6 +96,10 @@ def seed_history(*, teams, now: datetime) -> int:
             if membership.role != Role.MEMBER:
                 continue
             user = membership.user
+            # They were in the team for all of their history: otherwise the figures would
+            # expect no check-in before today and participation would always read 100%.
+            history_starts = _at(Week(current.start - timedelta(weeks=HISTORY_WEEKS)), 0, 9, tz)
+            Membership.objects.filter(pk=membership.pk, joined_at__gt=history_starts).update(joined_at=history_starts)
             # Each part is skipped once it exists: a second run adds nothing.
             if not Commitment.objects.filter(owner=user, team=team).exists():
                 for back in range(HISTORY_WEEKS, 0, -1):

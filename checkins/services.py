@@ -288,25 +288,36 @@ def checkin_reminders_dispatch(*, now: datetime | None = None) -> int:
     return queued
 
 
+# A dispatcher commits its rows this many at a time, each commit asking for a sweep: workers
+# deliver the first rows while the next are rendered, and several sweeps share a big batch.
+DISPATCH_CHUNK = 500
+
+
 def _queue_checkin_emails(*, team: Team, week: Week, kind: str, due_at: datetime) -> int:
     people = list(_missing_checkin(team, week))
-    keys = {person.pk: f"{kind}:{person.pk}:{team.pk}:{week.label}" for person in people}
-    sent = outbox_existing_keys(keys.values())
+    closes_at = team.week_closes_at(week)
     queued = 0
-    with transaction.atomic():
-        for person in people:
-            if keys[person.pk] in sent:
-                continue
-            if emails.checkin_reminder(
-                kind=kind,
-                team=team,
-                member=person,
-                week=week,
-                due_at=due_at,
-                closes_at=team.week_closes_at(week),
-                dedupe_key=keys[person.pk],
-            ):
-                queued += 1
-        if queued:
-            transaction.on_commit(outbox_schedule_sweep)
+    for start in range(0, len(people), DISPATCH_CHUNK):
+        chunk = people[start : start + DISPATCH_CHUNK]
+        keys = {person.pk: f"{kind}:{person.pk}:{team.pk}:{week.label}" for person in chunk}
+        # Skip rendering what exists; the unique key still decides, should another run race us.
+        sent = outbox_existing_keys(keys.values())
+        chunk_queued = 0
+        with transaction.atomic():
+            for person in chunk:
+                if keys[person.pk] in sent:
+                    continue
+                if emails.checkin_reminder(
+                    kind=kind,
+                    team=team,
+                    member=person,
+                    week=week,
+                    due_at=due_at,
+                    closes_at=closes_at,
+                    dedupe_key=keys[person.pk],
+                ):
+                    chunk_queued += 1
+            if chunk_queued:
+                transaction.on_commit(outbox_schedule_sweep)
+        queued += chunk_queued
     return queued

@@ -5,13 +5,13 @@ day, and messages a position and, for managers' replies, the manager.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
 from accountability.models import Membership, Role, Team, User
-from accountability.weeks import Week, local_instant
+from accountability.weeks import Week, local_date, local_instant
 
 from .models import (
     Author,
@@ -20,8 +20,10 @@ from .models import (
     QuestionKind,
     Strategy,
     SurveyAnswer,
+    SurveyInvitation,
     SurveyQuestion,
     SurveyRound,
+    SurveyTemplate,
 )
 
 ANSWER_WITHIN_DAYS = 7
@@ -134,6 +136,7 @@ def trust_figures(*, team: Team, weeks: list[Week]) -> dict[str, dict]:
 # --- Survey results ------------------------------------------------------------------------
 
 FAVOURABLE = (4, 5)  # agreement answers (after reverse scoring) that count as favourable
+AGREEMENT_MAX = 5
 
 
 @dataclass
@@ -155,6 +158,8 @@ class RoundResults:
     reason: str = ""  # why results are hidden: "open" or "too-few"
     questions: list[QuestionResult] = field(default_factory=list)
     strategies: dict[str, float] = field(default_factory=dict)  # strategy -> mean (1-5)
+    # strategy -> [(score, answers)] for scores 1 to 5, reverse scoring applied
+    strategy_distributions: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     @property
     def participation(self) -> float | None:
@@ -198,7 +203,7 @@ def round_results(round: SurveyRound) -> RoundResults:
             bucket[row["value"]] = bucket.get(row["value"], 0) + 1
         elif row["text"]:
             texts.setdefault(row["question_id"], []).append(row["text"])
-    by_strategy: dict[str, list[int]] = {}
+    by_strategy: dict[str, dict[int, int]] = {}  # strategy -> score -> answers
     for q in questions:
         if q.kind == QuestionKind.TEXT:
             comments = texts.get(q.pk, [])
@@ -220,12 +225,30 @@ def round_results(round: SurveyRound) -> RoundResults:
                     scored = [(_scored(q, v), n) for v, n in bucket.items()]
                     item.mean = sum(s * n for s, n in scored) / total
                     if q.strategy:
-                        by_strategy.setdefault(q.strategy, []).extend(s for s, n in scored for _ in range(n))
+                        scores = by_strategy.setdefault(q.strategy, {})
+                        for score, n in scored:
+                            scores[score] = scores.get(score, 0) + n
                 else:
                     item.mean = sum(v * n for v, n in bucket.items()) / total
         result.questions.append(item)
-    result.strategies = {key: sum(values) / len(values) for key, values in by_strategy.items() if values}
+    result.strategies = _strategy_means(by_strategy)
+    result.strategy_distributions = {
+        key: [(str(score), scores.get(score, 0)) for score in range(1, AGREEMENT_MAX + 1)]
+        for key, scores in by_strategy.items()
+        if sum(scores.values())
+    }
     return result
+
+
+def _strategy_means(by_strategy: dict[str, dict[int, int]]) -> dict[str, float]:
+    # In the order strategies are listed, whatever order the questions come in.
+    means = {}
+    for key in Strategy.values:
+        scores = by_strategy.get(key) or {}
+        total = sum(scores.values())
+        if total:
+            means[key] = sum(score * n for score, n in scores.items()) / total
+    return means
 
 
 def rounds_for_team(team: Team) -> QuerySet[SurveyRound]:
@@ -237,14 +260,167 @@ def rounds_for_team(team: Team) -> QuerySet[SurveyRound]:
     )
 
 
-def strategy_trend(team: Team, limit: int = 12) -> list[RoundResults]:
-    """Closed rounds with visible results, oldest first, for the trend chart."""
+def strategy_trend(team: Team, limit: int = 12, *, until: SurveyRound | None = None) -> list[RoundResults]:
+    """The last `limit` closed rounds with visible results (up to `until`, when given), oldest
+    first, for the trend chart: each with its strategy means, computed exactly as
+    round_results does (statements answered by fewer than the threshold left out), but
+    without the per-question detail. Two queries, however many rounds."""
+    threshold = max(team.anonymity_threshold, 3)
+    rounds = SurveyRound.objects.filter(team=team, closed=True)
+    if until is not None:
+        rounds = rounds.filter(closes_at__lte=until.closes_at)
     rounds = list(
-        SurveyRound.objects.filter(team=team, closed=True)
-        .select_related("team", "template")
-        .order_by("-closes_at")[:limit]
+        rounds.annotate(
+            invited_count=Count("invitations", distinct=True), response_count=Count("responses", distinct=True)
+        )
+        .filter(response_count__gte=threshold)
+        .order_by("-closes_at", "-pk")[:limit]
     )
-    return [r for r in (round_results(round) for round in reversed(rounds)) if r.visible]
+    rounds.reverse()
+    rows = (
+        SurveyAnswer.objects.filter(
+            response__round__in=[r.pk for r in rounds],
+            question__kind=QuestionKind.AGREEMENT,
+            value__isnull=False,
+        )
+        .exclude(question__strategy="")
+        .values("response__round_id", "question_id", "question__strategy", "question__reverse_scored", "value")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    # round -> question -> (strategy, score -> answers)
+    per_round: dict[int, dict[int, tuple[str, dict[int, int]]]] = {}
+    for row in rows:
+        questions = per_round.setdefault(row["response__round_id"], {})
+        strategy, scores = questions.setdefault(row["question_id"], (row["question__strategy"], {}))
+        score = 6 - row["value"] if row["question__reverse_scored"] else row["value"]
+        scores[score] = scores.get(score, 0) + row["n"]
+    trend = []
+    for round in rounds:
+        by_strategy: dict[str, dict[int, int]] = {}
+        for strategy, scores in per_round.get(round.pk, {}).values():
+            if sum(scores.values()) < threshold:
+                continue
+            pooled = by_strategy.setdefault(strategy, {})
+            for score, n in scores.items():
+                pooled[score] = pooled.get(score, 0) + n
+        round.team = team
+        trend.append(
+            RoundResults(
+                round=round,
+                threshold=threshold,
+                invited=round.invited_count,
+                responses=round.response_count,
+                visible=True,
+                strategies=_strategy_means(by_strategy),
+            )
+        )
+    return trend
+
+
+def round_state(round: SurveyRound, now: datetime) -> str:
+    """ "scheduled", "open" or "closed", as the managers' pages say it."""
+    if round.closed or now >= round.closes_at:
+        return "closed"
+    if round.invited or now >= round.opens_at:
+        return "open"
+    return "scheduled"
+
+
+def templates_for_team(team: Team) -> QuerySet[SurveyTemplate]:
+    """The templates a team's managers may run: the built-in ones, those written by any of the
+    team's managers, and any the team has run before."""
+    managers = Membership.objects.filter(team=team, role=Role.MANAGER).values("user_id")
+    return (
+        SurveyTemplate.objects.filter(
+            Q(built_in=True)
+            | Q(created_by__in=managers)
+            | Q(pk__in=SurveyRound.objects.filter(team=team).values("template_id"))
+        )
+        .annotate(question_count=Count("questions", distinct=True))
+        .order_by("-built_in", "name", "pk")
+    )
+
+
+def invitations_for_user(user: User, *, now: datetime) -> QuerySet[SurveyInvitation]:
+    """Someone's invitations to rounds open now, answered or not (for their "Surveys" page)."""
+    return (
+        SurveyInvitation.objects.filter(
+            user=user, round__closed=False, round__opens_at__lte=now, round__closes_at__gt=now
+        )
+        .select_related("round__team", "round__template")
+        .order_by("round__closes_at", "round_id")
+    )
+
+
+# Calm, colour-blind-safe colours (Okabe-Ito), one per strategy, and a point shape each, so
+# colour is never the only way to tell the lines apart.
+STRATEGY_COLOURS = {
+    Strategy.OPEN_COMMUNICATION: "#0072b2",
+    Strategy.TRANSPARENCY: "#009e73",
+    Strategy.ACCOUNTABILITY: "#e69f00",
+    Strategy.EMPOWERMENT: "#56b4e9",
+    Strategy.CONSISTENCY: "#cc79a7",
+    Strategy.PSYCHOLOGICAL_SAFETY: "#6a51a3",
+}
+POINT_STYLES = ["circle", "rect", "triangle", "rectRot", "star", "crossRot"]
+
+
+@dataclass
+class TrendChart:
+    """A Chart.js line chart (see static/js/dashboard.js and accountability/_dashboard_chart.html)
+    and the same figures as a table."""
+
+    key: str
+    title: str
+    summary: str
+    config: dict
+    columns: list[str]
+    rows: list[list[str]]
+
+
+def trend_chart(trend: list[RoundResults]) -> TrendChart | None:
+    """Strategy means (1 to 5, reverse scoring applied) round by round, labelled with each
+    round's closing day in the team's time zone."""
+    if not trend:
+        return None
+    keys = [key for key in Strategy.values if any(key in item.strategies for item in trend)]
+    days = [local_date(item.round.closes_at, item.round.team.tz) for item in trend]
+    labels = [f"{day.day} {day:%b %Y}" for day in days]
+    names = dict(Strategy.choices)
+
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 2)
+
+    return TrendChart(
+        key="survey_trend",
+        title="Trust by strategy, round by round (average, 1 to 5)",
+        summary=(
+            f"{len(trend)} round{'s' if len(trend) != 1 else ''} with enough answers to show. "
+            "Higher is better; reverse-scored statements are counted the right way round."
+        ),
+        config={
+            "type": "line",
+            "min": 1,
+            "max": 5,
+            "labels": labels,
+            "datasets": [
+                {
+                    "label": names[key],
+                    "data": [rounded(item.strategies.get(key)) for item in trend],
+                    "borderColor": STRATEGY_COLOURS[key],
+                    "backgroundColor": STRATEGY_COLOURS[key],
+                    "pointStyle": POINT_STYLES[i % len(POINT_STYLES)],
+                }
+                for i, key in enumerate(keys)
+            ],
+        },
+        columns=["Round closed"] + [names[key] for key in keys],
+        rows=[
+            [label] + ["—" if key not in item.strategies else f"{item.strategies[key]:.1f}" for key in keys]
+            for label, item in zip(labels, trend, strict=True)
+        ],
+    )
 
 
 def new_feedback_count(*, team: Team, start: date, end: date) -> int:

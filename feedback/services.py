@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Case, Count, F, Max, When
 from django.utils import timezone
 
 from accountability.models import Membership, Role, Team, User
@@ -385,32 +385,39 @@ def round_close(*, round: SurveyRound, actor: User, now: datetime | None = None)
     _require_team_manager(actor, round.team)
     now = now or timezone.now()
     with transaction.atomic():
-        locked = SurveyRound.objects.select_for_update().get(pk=round.pk)
+        locked = SurveyRound.objects.select_for_update(of=("self",)).select_related("team").get(pk=round.pk)
         if not locked.closed:
+            # The next round of a series keeps the series' rhythm, not the early closing time.
+            planned_close = locked.closes_at
             locked.closed = True
             if locked.closes_at > now:
                 locked.closes_at = max(now, locked.opens_at + timedelta(seconds=1))
             locked.save(update_fields=["closed", "closes_at"])
-            _schedule_next(locked)
+            _schedule_next(locked, closes_at=planned_close)
     return locked
 
 
 def round_cancel(*, round: SurveyRound, actor: User, now: datetime | None = None) -> None:
     """A round that has not opened yet may be deleted."""
     _require_team_manager(actor, round.team)
-    if round.invited or round.opens_at <= (now or timezone.now()):
-        raise ValidationError("This survey has opened already; close it instead.")
-    round.delete()
+    with transaction.atomic():
+        # Locked, so the dispatcher cannot open it (and send invitations) while it goes.
+        locked = SurveyRound.objects.select_for_update().filter(pk=round.pk).first()
+        if locked is None:
+            return
+        if locked.invited or locked.closed or locked.opens_at <= (now or timezone.now()):
+            raise ValidationError("This survey has opened already; close it instead.")
+        locked.delete()
 
 
-def _schedule_next(round: SurveyRound) -> SurveyRound | None:
+def _schedule_next(round: SurveyRound, *, closes_at: datetime | None = None) -> SurveyRound | None:
     if not round.repeat_every_weeks:
         return None
     step = timedelta(weeks=round.repeat_every_weeks)
     # Keep the local wall-clock time across daylight-saving changes: step in local time.
     tz = round.team.tz
     opens = (round.opens_at.astimezone(tz) + step).replace(tzinfo=None)
-    closes = (round.closes_at.astimezone(tz) + step).replace(tzinfo=None)
+    closes = ((closes_at or round.closes_at).astimezone(tz) + step).replace(tzinfo=None)
     opens_at = opens.replace(tzinfo=tz).astimezone(UTC)
     closes_at = closes.replace(tzinfo=tz).astimezone(UTC)
     following, _ = SurveyRound.objects.get_or_create(
@@ -462,7 +469,7 @@ def survey_dispatch(*, now: datetime | None = None) -> dict[str, int]:
     ).values_list("pk", flat=True):
         with transaction.atomic():
             round = (
-                SurveyRound.objects.select_for_update(skip_locked=True)
+                SurveyRound.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("team", "template")
                 .filter(pk=round_id, invited=False)
                 .first()
@@ -474,17 +481,27 @@ def survey_dispatch(*, now: datetime | None = None) -> dict[str, int]:
             round.save(update_fields=["invited"])
     open_rounds = SurveyRound.objects.filter(closed=False, invited=True, opens_at__lte=now, closes_at__gt=now)
     for round in open_rounds.select_related("team", "template"):
-        for kind, due in (
-            ("after-opening", round.opens_at + REMINDER_AFTER_OPENING),
-            ("before-closing", round.closes_at - REMINDER_BEFORE_CLOSING),
-        ):
-            if now < due:
-                continue
-            with transaction.atomic():
-                for invitation in round.invitations.filter(answered=False).select_related("user"):
-                    if emails.survey_reminder(round=round, invitation=invitation, kind=kind):
-                        done["reminded"] += 1
+        kind = _reminder_due(round, now)
+        if kind is None:
+            continue
+        with transaction.atomic():
+            for invitation in round.invitations.filter(answered=False).select_related("user"):
+                if emails.survey_reminder(round=round, invitation=invitation, kind=kind):
+                    done["reminded"] += 1
     return done
+
+
+def _reminder_due(round: SurveyRound, now: datetime) -> str | None:
+    """The reminder that is due now, if any. One at a time: once the day-before-closing one is
+    due, the after-opening one no longer matters (in a short round, or after hours down, it
+    would otherwise arrive together with it), and it is never sent after it."""
+    after_opening = round.opens_at + REMINDER_AFTER_OPENING
+    before_closing = round.closes_at - REMINDER_BEFORE_CLOSING
+    if now >= before_closing:
+        return "before-closing"
+    if now >= after_opening:
+        return "after-opening"
+    return None
 
 
 class SurveyUnavailable(Exception):
@@ -546,27 +563,56 @@ def _clean_answers(
     return cleaned
 
 
+def invitation_renew(*, round: SurveyRound, user: User, now: datetime | None = None) -> str:
+    """A fresh single-use link for someone invited to an open round who hasn't answered (the
+    reminders' signed-in page issues it). The link's hash replaces the old one, so the
+    emailed link stops working: there is only ever one key to an invitation."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = SurveyInvitation.objects.select_for_update().filter(round=round, user=user).first()
+        if invitation is None:
+            raise SurveyUnavailable("unknown")
+        if invitation.answered:
+            raise SurveyUnavailable("used")
+        if round.closed or now >= round.closes_at:
+            raise SurveyUnavailable("closed")
+        if now < round.opens_at:
+            raise SurveyUnavailable("not-open")
+        token = secrets.token_urlsafe(24)
+        SurveyInvitation.objects.filter(pk=invitation.pk).update(token_hash=survey_token_hash(token))
+    return token
+
+
 def response_submit(*, token: str, answers: dict[int, str], now: datetime | None = None) -> SurveyResponse:
     """Store one anonymous response for an invitation link, once.
 
     The invitation is marked answered and the response written in one transaction, so a
     double submit stores one response (the second finds the link used). Neither row points at
     the other, and the response carries no time and a random id.
+
+    The round's row is locked first: submits to a round (and closing it) take turns, so no
+    answer lands after the round closed. And every invitation of the round is rewritten, not
+    only this one: PostgreSQL stamps each row version with the transaction that wrote it
+    (`xmin`) and stores it in write order, so rewriting this invitation alone would pair it,
+    for anyone reading the database, with the response written in the same transaction.
+    Rewritten together, the round's invitations all carry the latest submit's stamp and their
+    order says nothing about whose answer came when.
     """
+    token_hash = survey_token_hash(token)
     with transaction.atomic():
-        invitation = (
-            SurveyInvitation.objects.select_for_update()
-            .select_related("round__template")
-            .filter(token_hash=survey_token_hash(token))
-            .first()
-        )
-        if invitation is None:
+        round_id = SurveyInvitation.objects.filter(token_hash=token_hash).values_list("round_id", flat=True).first()
+        if round_id is None:
             raise SurveyUnavailable("unknown")
-        invitation_for_token(token, now=now)  # used / closed / not open, with the row locked
-        round = invitation.round
+        round = SurveyRound.objects.select_for_update(of=("self",)).select_related("template").get(pk=round_id)
+        invitation = SurveyInvitation.objects.select_for_update().filter(token_hash=token_hash).first()
+        if invitation is None or invitation.round_id != round.pk:  # renewed meanwhile
+            raise SurveyUnavailable("unknown")
+        invitation_for_token(token, now=now)  # used / closed / not open, with the rows locked
         questions = list(round.template.questions.all())
         cleaned = _clean_answers(questions, answers)
-        SurveyInvitation.objects.filter(pk=invitation.pk).update(answered=True)
+        SurveyInvitation.objects.filter(round=round).update(
+            answered=Case(When(pk=invitation.pk, then=True), default=F("answered"))
+        )
         response = SurveyResponse.objects.create(round=round)
         SurveyAnswer.objects.bulk_create(
             [SurveyAnswer(response=response, question=q, value=value, text=text) for q, value, text in cleaned]

@@ -12,29 +12,41 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accountability import selectors as accountability_selectors
+from accountability.dashboard import csv_stream, neutralise
 from accountability.forms import add_service_errors
+from accountability.models import Team
 from accountability.navigation import CURRENT_TEAM_SESSION_KEY
 
 from . import permissions, selectors, services
 from .forms import (
+    AGREEMENT_WORDS,
     CodeForm,
     ConsentForm,
     FeedbackForm,
     ManagerReplyForm,
     PublishForm,
+    QuestionFormSet,
+    RoundScheduleForm,
     StatusForm,
+    SurveyAnswerForm,
+    TemplateForm,
     WriterReplyForm,
     admins_reason,
+    default_round_times,
     destination_of,
+    question_formset_with_more_rows,
 )
-from .models import Author, FeedbackThread, ThreadStatus
+from .models import Author, FeedbackThread, QuestionKind, Strategy, SurveyRound, ThreadStatus
 
 INBOX_PAGE_SIZE = 25
 
@@ -375,3 +387,396 @@ def thread_unpublish(request: HttpRequest, thread_id) -> HttpResponse:
     services.thread_unpublish(thread=thread, actor=request.user)
     messages.success(request, f"Taken down from {thread.team.name}'s page.")
     return redirect("feedback_thread", thread_id=thread.pk)
+
+
+# --- Pulse surveys: answering ----------------------------------------------------------------
+# The emailed link is the permission: these pages need no sign-in and, like the follow-up
+# pages, take no CSRF token (it would set a cookie; the token in the address is the only key
+# the form needs), write no session, show no messages and log nothing (_render_private).
+
+SURVEY_UNAVAILABLE_STATUS = {"unknown": 404, "not-open": 404, "used": 410, "closed": 410}
+
+
+def _survey_unavailable(request: HttpRequest, reason: str) -> HttpResponse:
+    return _render_private(
+        request, "feedback/survey_unavailable.html", {"reason": reason}, status=SURVEY_UNAVAILABLE_STATUS[reason]
+    )
+
+
+def _render_survey(request: HttpRequest, round: SurveyRound, form: SurveyAnswerForm, *, status: int = 200):
+    return _render_private(
+        request,
+        "feedback/survey_answer.html",
+        {
+            "round": round,
+            "team": round.team,
+            "form": form,
+            "items": form.items(),
+            "threshold": max(round.team.anonymity_threshold, 3),
+        },
+        status=status,
+    )
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
+def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.SurveyUnavailable as exc:
+        return _survey_unavailable(request, exc.reason)
+    round = invitation.round
+    questions = list(round.template.questions.all())
+    if request.method != "POST":
+        return _render_survey(request, round, SurveyAnswerForm(questions=questions))
+    form = SurveyAnswerForm(request.POST, questions=questions)
+    if form.is_valid():
+        try:
+            services.response_submit(token=token, answers=form.answers())
+        except services.SurveyUnavailable as exc:
+            # A double submit: the first one counted.
+            return _survey_unavailable(request, exc.reason)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _render_private(
+                request,
+                "feedback/survey_thanks.html",
+                {"round": round, "team": round.team, "threshold": max(round.team.anonymity_threshold, 3)},
+            )
+    return _render_survey(request, round, form, status=422)
+
+
+@login_required
+@never_cache
+@require_safe
+def survey_open(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The reminders' link: a fresh single-use link for the signed-in person's invitation (the
+    emailed one's token is kept nowhere), then on to the answering page."""
+    round = get_object_or_404(SurveyRound.objects.select_related("team", "template"), pk=round_id)
+    try:
+        token = services.invitation_renew(round=round, user=request.user)
+    except services.SurveyUnavailable as exc:
+        if exc.reason == "unknown":
+            raise Http404 from None  # not invited: nothing to say about this round
+        return _survey_unavailable(request, exc.reason)
+    return redirect("survey_answer", token=token)
+
+
+@login_required
+@require_safe
+def survey_list(request: HttpRequest) -> HttpResponse:
+    """Surveys open for this person, and for managers and admins the teams whose surveys they run."""
+    teams = [
+        team
+        for team in accountability_selectors.teams_for_user(request.user)
+        if permissions.can_view_surveys(request.user, team)
+    ]
+    return render(
+        request,
+        "feedback/survey_list.html",
+        {"invitations": selectors.invitations_for_user(request.user, now=timezone.now()), "teams": teams},
+    )
+
+
+# --- Pulse surveys: managers -----------------------------------------------------------------
+
+ROUNDS_PAGE_SIZE = 20
+
+
+def _get_survey_team_for(user, slug: str, *, run: bool = False) -> Team:
+    """The team, if this person may see its surveys (or, with `run`, run them): 404 otherwise."""
+    team = get_object_or_404(accountability_selectors.teams_with_viewer_role(user), slug=slug)
+    allowed = permissions.can_run_surveys if run else permissions.can_view_surveys
+    if not allowed(user, team):
+        raise Http404
+    return team
+
+
+def _get_round_for(user, round_id: int, *, run: bool = False) -> SurveyRound:
+    round = get_object_or_404(SurveyRound.objects.select_related("team", "template"), pk=round_id)
+    allowed = permissions.can_run_surveys if run else permissions.can_view_surveys
+    if not allowed(user, round.team):
+        raise Http404
+    return round
+
+
+def _moment(instant, team: Team) -> str:
+    """ "Monday 2 March at 09:00 (Europe/London)": a moment in the team's time, with its zone."""
+    local = instant.astimezone(team.tz)
+    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M} ({team.time_zone})"
+
+
+def _charts_json(chart) -> dict:
+    return {chart.key: chart.config} if chart else {}
+
+
+@login_required
+@require_safe
+def survey_rounds(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_survey_team_for(request.user, slug)
+    now = timezone.now()
+    page = Paginator(selectors.rounds_for_team(team), ROUNDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    for round in page:
+        round.state = selectors.round_state(round, now)
+    chart = selectors.trend_chart(selectors.strategy_trend(team))
+    return render(
+        request,
+        "feedback/survey_rounds.html",
+        {
+            "team": team,
+            "page": page,
+            "can_run": permissions.can_run_surveys(request.user, team),
+            "threshold": max(team.anonymity_threshold, 3),
+            "chart": chart,
+            "charts_json": _charts_json(chart),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_schedule(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_survey_team_for(request.user, slug, run=True)
+    templates = selectors.templates_for_team(team)
+    if request.method != "POST":
+        opens_at, closes_at = default_round_times(team)
+        # ?template= preselects a template (the one just written, say).
+        wanted = request.GET.get("template", "")
+        chosen = templates.filter(pk=wanted).first() if wanted.isdigit() else None
+        initial = {"template": chosen or templates.first(), "opens_at": opens_at, "closes_at": closes_at}
+        form = RoundScheduleForm(team=team, templates=templates, initial=initial)
+        return render(request, "feedback/survey_schedule.html", {"team": team, "form": form, "templates": templates})
+    form = RoundScheduleForm(request.POST, team=team, templates=templates)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            round = services.round_schedule(
+                team=team,
+                template=data["template"],
+                actor=request.user,
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                repeat_every_weeks=data["repeat_every_weeks"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"“{round.template.name}” is scheduled. Invitations go out on {_moment(round.opens_at, team)}.",
+            )
+            return redirect("survey_rounds", slug=team.slug)
+    return render(
+        request, "feedback/survey_schedule.html", {"team": team, "form": form, "templates": templates}, status=422
+    )
+
+
+@login_required
+@require_POST
+def survey_round_close(request: HttpRequest, round_id: int) -> HttpResponse:
+    round = _get_round_for(request.user, round_id, run=True)
+    if round.closed:
+        messages.info(request, "That survey was already closed.")
+        return redirect("survey_rounds", slug=round.team.slug)
+    closed = services.round_close(round=round, actor=request.user)
+    following = SurveyRound.objects.filter(previous=closed).first()
+    text = "Closed. No more answers are taken."
+    if following is not None:
+        text += f" The next round opens on {_moment(following.opens_at, round.team)}."
+    messages.success(request, text)
+    return redirect("survey_results", round_id=round.pk)
+
+
+@login_required
+@require_POST
+def survey_round_cancel(request: HttpRequest, round_id: int) -> HttpResponse:
+    round = _get_round_for(request.user, round_id, run=True)
+    try:
+        services.round_cancel(round=round, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Cancelled “{round.template.name}”. Nobody was invited.")
+    return redirect("survey_rounds", slug=round.team.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_template_new(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_survey_team_for(request.user, slug, run=True)
+    if request.method != "POST":
+        context = {"team": team, "form": TemplateForm(), "formset": QuestionFormSet()}
+        return render(request, "feedback/survey_template_new.html", context)
+    form = TemplateForm(request.POST)
+    formset = QuestionFormSet(request.POST)
+    if "more" in request.POST:
+        # "More rows" (without JavaScript): the same page again, as typed, with empty rows added.
+        form = TemplateForm(
+            initial={"name": request.POST.get("name", ""), "description": request.POST.get("description", "")}
+        )
+        more = question_formset_with_more_rows(formset)
+        status = 200 if more is not formset else 422
+        context = {"team": team, "form": form, "formset": more}
+        return render(request, "feedback/survey_template_new.html", context, status=status)
+    if form.is_valid() and formset.is_valid():
+        questions = [row.as_question() for row in formset.forms if not row.is_blank]
+        try:
+            template = services.template_create(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                questions=questions,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Saved “{template.name}”. You can schedule it now.")
+            return redirect(f"{reverse('survey_schedule', args=[team.slug])}?template={template.pk}")
+    context = {"team": team, "form": form, "formset": formset}
+    return render(request, "feedback/survey_template_new.html", context, status=422)
+
+
+@login_required
+@require_safe
+def survey_template(request: HttpRequest, slug: str, template_id: int) -> HttpResponse:
+    team = _get_survey_team_for(request.user, slug, run=True)
+    template = get_object_or_404(selectors.templates_for_team(team), pk=template_id)
+    return render(
+        request,
+        "feedback/survey_template.html",
+        {"team": team, "template": template, "questions": template.questions.all()},
+    )
+
+
+# --- Pulse surveys: results ------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def survey_results(request: HttpRequest, round_id: int) -> HttpResponse:
+    """A round's results, only when round_results says they may be shown. Otherwise the page
+    says why and shows no figure at all (not even how many answered)."""
+    round = _get_round_for(request.user, round_id)
+    results = selectors.round_results(round)
+    chart = selectors.trend_chart(selectors.strategy_trend(round.team, until=round)) if results.visible else None
+    return render(
+        request,
+        "feedback/survey_results.html",
+        {
+            "round": round,
+            "team": round.team,
+            "results": results,
+            "questions": _question_rows(results) if results.visible else [],
+            "strategies": _strategy_rows(results) if results.visible else [],
+            "chart": chart,
+            "charts_json": _charts_json(chart),
+        },
+    )
+
+
+def _share(count: int, total: int) -> int:
+    return round(100 * count / total) if total else 0
+
+
+def _question_rows(results: selectors.RoundResults) -> list[dict]:
+    rows = []
+    for item in results.questions:
+        q = item.question
+        shown = bool(item.comments) if q.kind == QuestionKind.TEXT else bool(item.distribution)
+        if q.kind == QuestionKind.AGREEMENT:
+            labels = [f"{value}, {words}" for value, words in AGREEMENT_WORDS.items()]
+        else:
+            labels = [label for label, _ in item.distribution]
+        rows.append(
+            {
+                "question": q,
+                "shown": shown,
+                "count": item.count if shown else None,
+                "mean": item.mean,
+                "options": [
+                    {"label": label, "count": count, "share": _share(count, item.count)}
+                    for label, (_, count) in zip(labels, item.distribution, strict=False)
+                ],
+                "comments": item.comments,
+            }
+        )
+    return rows
+
+
+def _strategy_rows(results: selectors.RoundResults) -> list[dict]:
+    names = dict(Strategy.choices)
+    rows = []
+    for key, mean in results.strategies.items():
+        distribution = results.strategy_distributions.get(key, [])
+        total = sum(count for _, count in distribution)
+        rows.append(
+            {
+                "key": key,
+                "name": names[key],
+                "mean": mean,
+                "count": total,
+                "options": [
+                    {"label": f"{score}, {AGREEMENT_WORDS[int(score)]}", "count": count, "share": _share(count, total)}
+                    for score, count in distribution
+                ],
+            }
+        )
+    return rows
+
+
+@login_required
+@require_safe
+def survey_results_export(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The results as CSV, only when they may be shown at all (404 otherwise: below the
+    threshold there is nothing to export)."""
+    round = _get_round_for(request.user, round_id)
+    results = selectors.round_results(round)
+    if not results.visible:
+        raise Http404
+    closed_on = round.closes_at.astimezone(round.team.tz).date()
+    filename = f"{round.team.slug}-survey-{closed_on.isoformat()}.csv"
+    return StreamingHttpResponse(
+        csv_stream(_results_csv_rows(results)),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
+    )
+
+
+def _results_csv_rows(results: selectors.RoundResults):
+    """One line per figure: participation, each question's options, each strategy's scores,
+    and the comments. Every cell neutralised against spreadsheet formulas."""
+    names = dict(Strategy.choices)
+    yield ["Section", "Question", "Strategy", "Reverse-scored", "Answers", "Mean", "Option", "Count", "Comment"]
+
+    def line(*cells) -> list[str]:
+        return [neutralise(cell) for cell in cells]
+
+    participation = "" if results.participation is None else f"{results.participation * 100:.1f}%"
+    yield line("Participation", "", "", "", results.responses, "", f"of {results.invited} invited", participation, "")
+    for row in _question_rows(results):
+        q = row["question"]
+        common = (q.text, names.get(q.strategy, ""), "yes" if q.reverse_scored else "no")
+        if not row["shown"]:
+            yield line("Question", *common, "", "", "Not shown: too few answers to keep them anonymous", "", "")
+            continue
+        mean = "" if row["mean"] is None else f"{row['mean']:.2f}"
+        for option in row["options"]:
+            yield line("Question", *common, row["count"], mean, option["label"], option["count"], "")
+        for comment in row["comments"]:
+            yield line("Comment", *common, row["count"], "", "", "", comment)
+    for row in _strategy_rows(results):
+        for option in row["options"]:
+            yield line(
+                "Strategy",
+                "",
+                row["name"],
+                "",
+                row["count"],
+                f"{row['mean']:.2f}",
+                option["label"],
+                option["count"],
+                "",
+            )

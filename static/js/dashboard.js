@@ -21,12 +21,24 @@
     return context.dataset.label + ": " + (value === null ? "no figure" : value + "%");
   }
 
+  // "2026-W41" on the axis reads "W41" (the range above the charts names the year); the
+  // tooltip keeps the whole label.
+  function shortWeek(value) {
+    var label = String(this.getLabelForValue(value));
+    return label.replace(/^\d{4}-/, "");
+  }
+
   function options(spec) {
     var y = { beginAtZero: true, ticks: {} };
-    var x = {};
+    var x = { ticks: { callback: shortWeek, maxRotation: 0, autoSkipPadding: 8 } };
     var tooltip = {};
+    // Line charts: each series keeps its own point shape in the legend, so colour is not the
+    // only way to tell them apart. Bars: small square swatches.
+    var legendLabels =
+      spec.type === "line" ? { usePointStyle: true, boxWidth: 8, boxHeight: 8, padding: 14 } : { boxWidth: 12, padding: 12 };
     if (spec.percent) {
       y.max = 100;
+      y.ticks.stepSize = 25;
       y.ticks.callback = function (value) {
         return value + "%";
       };
@@ -49,9 +61,28 @@
       animation: reduceMotion ? false : undefined,
       spanGaps: true,
       interaction: { mode: "index", intersect: false },
-      plugins: { legend: { position: "bottom" }, tooltip: tooltip },
+      plugins: { legend: { position: "bottom", labels: legendLabels }, tooltip: tooltip },
       scales: { x: x, y: y },
     };
+  }
+
+  function datasets(spec) {
+    return spec.datasets.map(function (dataset) {
+      var copy = Object.assign({}, dataset);
+      if (spec.type === "line") {
+        // Points on 0% or 100% are drawn whole, not cut in half by the chart's edge.
+        copy.clip = false;
+        copy.pointRadius = 3;
+        copy.pointHoverRadius = 5;
+        copy.borderWidth = 2;
+      }
+      if (spec.stacked) {
+        // A thin white line between the parts of a bar keeps the pale ones apart.
+        copy.borderColor = "#ffffff";
+        copy.borderWidth = { top: 1 };
+      }
+      return copy;
+    });
   }
 
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
@@ -61,7 +92,7 @@
     }
     new window.Chart(canvas, {
       type: spec.type,
-      data: { labels: spec.labels, datasets: spec.datasets },
+      data: { labels: spec.labels, datasets: datasets(spec) },
       options: options(spec),
     });
   });

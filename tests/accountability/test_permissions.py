@@ -5,19 +5,22 @@ The matrix is the contract. A new page without a row fails `test_every_named_pag
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accountability import permissions, selectors, services
 from accountability.models import Commitment, CommitmentStatus, Invitation, Membership, Role
 from accountability.outbox import unsubscribe_token
 from checkins.models import CheckIn, Comment
-from feedback.models import FeedbackMessage, FeedbackThread
+from feedback.models import FeedbackMessage, FeedbackThread, SurveyRound, SurveyTemplate
 
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
 from ..feedback.factories import FeedbackThreadFactory
+from ..feedback.survey_factories import add_responses, answer_everything, invite, make_round
 
 PERSONAS = ["anonymous", "member", "teammate", "manager", "other_manager", "outsider", "org_admin"]
 
@@ -227,6 +230,46 @@ PAGES: dict[str, Page] = {
         _signed_in(NOT_FOUND, manager=REDIRECT),
         done=lambda c: FeedbackThread.objects.get(pk=c["published_feedback"].pk).published_on is None,
     ),
+    # Pulse surveys (more in tests/feedback/test_survey_permissions.py). The emailed link is the
+    # permission to answer, so the answering page answers everyone alike; the reminders' link
+    # renews it for the invited person only (`member`). A team's surveys and results are for its
+    # managers and the organisation's admins; running them (scheduling, closing, cancelling,
+    # writing templates) for the team's own managers.
+    "survey_list": Page("get", lambda c: reverse("survey_list"), _signed_in(OK)),
+    "survey_answer": Page("get", lambda c: reverse("survey_answer", args=[c["survey_token"]]), _all(OK)),
+    "survey_open": Page(
+        "get",
+        lambda c: reverse("survey_open", args=[c["open_round"].pk]),
+        _signed_in(NOT_FOUND, member=REDIRECT),
+    ),
+    "survey_rounds": Page("get", lambda c: reverse("survey_rounds", args=[c["team"].slug]), _team_managers(OK)),
+    "survey_schedule": Page(
+        "get", lambda c: reverse("survey_schedule", args=[c["team"].slug]), _signed_in(NOT_FOUND, manager=OK)
+    ),
+    "survey_template_new": Page(
+        "get", lambda c: reverse("survey_template_new", args=[c["team"].slug]), _signed_in(NOT_FOUND, manager=OK)
+    ),
+    "survey_template": Page(
+        "get",
+        lambda c: reverse("survey_template", args=[c["team"].slug, c["open_round"].template_id]),
+        _signed_in(NOT_FOUND, manager=OK),
+    ),
+    "survey_round_close": Page(
+        "post",
+        lambda c: reverse("survey_round_close", args=[c["open_round"].pk]),
+        _signed_in(NOT_FOUND, manager=REDIRECT),
+        done=lambda c: SurveyRound.objects.get(pk=c["open_round"].pk).closed,
+    ),
+    "survey_round_cancel": Page(
+        "post",
+        lambda c: reverse("survey_round_cancel", args=[c["scheduled_round"].pk]),
+        _signed_in(NOT_FOUND, manager=REDIRECT),
+        done=lambda c: not SurveyRound.objects.filter(pk=c["scheduled_round"].pk).exists(),
+    ),
+    "survey_results": Page("get", lambda c: reverse("survey_results", args=[c["closed_round"].pk]), _team_managers(OK)),
+    "survey_results_export": Page(
+        "get", lambda c: reverse("survey_results_export", args=[c["closed_round"].pk]), _team_managers(OK)
+    ),
     # The dashboard, a member's drill-down and the export: the team's managers, and organisation
     # admins (who see figures, not individual moods or check-ins: tests/dashboard/).
     "team_dashboard": Page("get", lambda c: reverse("team_dashboard", args=[c["team"].slug]), _team_managers(OK)),
@@ -320,6 +363,38 @@ ACTIONS: dict[str, Page] = {
     "feedback_follow_up (open)": Page(
         "post", lambda c: reverse("feedback_follow_up"), _all(OK), data={"code": FEEDBACK_CODE}
     ),
+    # Whoever holds the link answers with it (once: each row here starts afresh).
+    "survey_answer (send)": Page(
+        "post",
+        lambda c: reverse("survey_answer", args=[c["survey_token"]]),
+        _all(OK),
+        data=lambda c: answer_everything(c["open_round"]),
+    ),
+    "survey_schedule (schedule)": Page(
+        "post",
+        lambda c: reverse("survey_schedule", args=[c["team"].slug]),
+        _signed_in(NOT_FOUND, manager=REDIRECT),
+        data=lambda c: {
+            "template": c["open_round"].template_id,
+            "opens_at": "2099-03-02T09:00",
+            "closes_at": "2099-03-09T17:00",
+        },
+        done=lambda c: SurveyRound.objects.filter(opens_at__year=2099).exists(),
+    ),
+    "survey_template_new (save)": Page(
+        "post",
+        lambda c: reverse("survey_template_new", args=[c["team"].slug]),
+        _signed_in(NOT_FOUND, manager=REDIRECT),
+        data={
+            "name": "Written from the matrix",
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "0",
+            "form-0-text": "We help each other.",
+            "form-0-kind": "agreement",
+            "form-0-required": "on",
+        },
+        done=lambda c: SurveyTemplate.objects.filter(name="Written from the matrix").exists(),
+    ),
 }
 
 # Named URLs that are not pages of ours: the Django admin's internals (its index is in PAGES).
@@ -374,6 +449,29 @@ def ctx(personas, team, other_team, member, teammate, manager):
         "published_feedback": FeedbackThreadFactory(
             team=team, publish_consent=True, published_gist="Gist", published_answer="Answer", published_on=team.today()
         ),
+        **_survey_ctx(team, member),
+    }
+
+
+def _survey_ctx(team, member) -> dict:
+    """An open round (only `member` invited), one scheduled for next week, and a closed one with
+    enough responses for its results to show."""
+    open_round = make_round(team)
+    closed_round = make_round(
+        team, opens_at=timezone.now() - timedelta(days=20), closes_at=timezone.now() - timedelta(days=13), closed=True
+    )
+    add_responses(closed_round, team.anonymity_threshold)
+    scheduled_round = make_round(
+        team,
+        opens_at=timezone.now() + timedelta(days=7),
+        closes_at=timezone.now() + timedelta(days=14),
+        invited=False,
+    )
+    return {
+        "open_round": open_round,
+        "survey_token": invite(open_round, member),
+        "closed_round": closed_round,
+        "scheduled_round": scheduled_round,
     }
 
 

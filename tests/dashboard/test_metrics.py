@@ -398,3 +398,22 @@ def test_time_away_on_other_days_of_the_week_changes_nothing(team, members, memb
 
     assert row.card.total.expected == 2
     assert row.card.values["participation"] == 0.5
+
+
+def test_this_week_before_its_check_in_is_due_does_not_break_a_streak(team, members, member):
+    for week in [W09, W10]:
+        CheckInFactory(member=member, team=team, week=week.start)
+
+    board = _figures(team, W09, W11)  # W11's check-in is due on Friday; now is Wednesday
+    row = next(row for row in board.members if row.user == member)
+
+    assert row.card.values["streak"] == 2
+
+
+def test_weeks_before_someone_joined_do_not_count_against_their_streak(team, members):
+    newcomer = MembershipFactory(team=team, joined_at=datetime(2026, 3, 4, 9, tzinfo=UTC)).user  # in W10
+    CheckInFactory(member=newcomer, team=team, week=W10.start)
+
+    row = next(row for row in _figures(team).members if row.user == newcomer)
+
+    assert row.card.values["streak"] == 1

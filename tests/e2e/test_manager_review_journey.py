@@ -207,6 +207,11 @@ def test_a_manager_works_through_needs_you_and_the_member_sees_the_reply(review,
     expect(needs_list(page, "Blockers, not yet acknowledged")).to_contain_text("No blockers waiting.")
     expect(needs_list(page, "Check-ins waiting for acknowledgement")).to_contain_text("Every check-in is acknowledged.")
     expect(needs_you(page).get_by_role("link")).to_have_count(0)
+    # The dashboard fits a phone: wide tables scroll inside themselves, not the page.
+    page.set_viewport_size(PHONE)
+    page.reload()  # laid out for the phone from the start, as a phone would load it
+    expect(page.get_by_role("region", name="People", exact=True)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     # --- The member, on a phone, in a browser of her own ---------------------------------------
     sign_in(phone_page, base, MEMBER_EMAIL)
