@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accountability.models import Commitment, CommitmentEvent, CommitmentStatus, Membership, Role, Team
+from accountability.models import Commitment, CommitmentEvent, CommitmentStatus, Membership, OutboundEmail, Role, Team
 from accountability.weeks import Week
 from checkins import services
-from checkins.models import CheckIn
+from checkins.models import CheckIn, Comment
 
 from ..factories import MembershipFactory, TeamFactory
 
@@ -343,3 +343,26 @@ def test_a_second_first_submit_after_the_week_closed_is_closed_not_a_conflict(fr
         _submit(member, team, mood=1, highlights="From a tab left open", version=None)
 
     assert CheckIn.objects.get().highlights == "Saved"
+
+
+def test_seed_demo_review_data_is_believable(seeded):
+    acknowledged = CheckIn.objects.filter(acknowledged_at__isnull=False)
+    assert acknowledged.exists()
+    assert CheckIn.objects.filter(acknowledged_at__isnull=True).exists()  # something still needs you
+    for checkin in acknowledged:
+        assert checkin.submitted_at <= checkin.acknowledged_at <= SEED_NOW, checkin
+    for checkin in CheckIn.objects.filter(support_answered_at__isnull=False):
+        assert checkin.submitted_at <= checkin.support_answered_at <= SEED_NOW, checkin
+    assert Comment.objects.exists()
+    assert not Comment.objects.filter(created_at__gt=SEED_NOW).exists()
+
+
+def test_seed_demo_sends_no_email(seeded):
+    assert not OutboundEmail.objects.exists()
+
+
+def test_seed_demo_a_second_run_adds_no_replies(seeded):
+    before = Comment.objects.count()
+    with time_machine.travel(SEED_NOW + timedelta(days=1), tick=False):
+        call_command("seed_demo", stdout=StringIO())
+    assert Comment.objects.count() == before
