@@ -5,11 +5,12 @@ and feedback only through their selectors, via accountability.dashboard.
 """
 
 from datetime import datetime, time, timedelta
-from importlib import import_module
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+
+from feedback import selectors as feedback_selectors
 
 from . import dashboard, emails
 from .models import Membership, Role, Team
@@ -21,15 +22,6 @@ from .weeks import Week, local_instant
 DIGEST_WEEKDAY = 0
 DIGEST_LOCAL_TIME = time(8, 0)
 DIGEST_RELEVANT_FOR = timedelta(days=2)
-
-
-def _new_feedback(team: Team, week: Week) -> int | None:
-    try:
-        selectors = import_module("feedback.selectors")
-    except ModuleNotFoundError:
-        return None
-    counter = getattr(selectors, "new_feedback_count", None)
-    return counter(team=team, start=week.start, end=week.end) if counter else None
 
 
 def manager_digest_dispatch(*, now: datetime | None = None) -> int:
@@ -65,7 +57,7 @@ def manager_digest_dispatch(*, now: datetime | None = None) -> int:
         board = dashboard.team_dashboard(
             team=team, week_range=dashboard.WeekRange(last_week, last_week), individual=True, now=now
         )
-        feedback = _new_feedback(team, last_week)
+        feedback = feedback_selectors.new_feedback_count(team=team, start=last_week.start, end=last_week.end)
         with transaction.atomic():
             for manager in missing:
                 if emails.manager_digest(
