@@ -3,6 +3,7 @@
 * `outbox_enqueue` renders an email from `templates/emails/<kind>_{subject.txt,body.txt,body.html}`
   and inserts one `OutboundEmail` row in the caller's transaction. Its `dedupe_key` is unique:
   a second call with the same key returns None and writes nothing.
+* `outbox_bulk()`: a dispatcher's many rows go in with one INSERT, the unique key still deciding.
 * After the transaction commits, a Celery task is asked to deliver the row. If the broker is
   unreachable the row simply waits: the beat sweep delivers it later.
 * `outbox_deliver` claims a row with `SELECT ... FOR UPDATE SKIP LOCKED`, marks it `sending`
@@ -14,13 +15,15 @@
 import contextlib
 import logging
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -133,17 +136,63 @@ def outbox_enqueue(
         headers=headers,
         next_attempt_at=send_after or timezone.now(),
     )
-    try:
-        # A savepoint, so a duplicate key leaves the caller's transaction usable.
-        with transaction.atomic():
-            row.save(force_insert=True)
-    except IntegrityError:
-        if not OutboundEmail.objects.filter(dedupe_key=row.dedupe_key).exists():
-            raise
+    bulk = _bulk.get()
+    if bulk is not None:
+        bulk.append((row, schedule))  # inserted, or found to exist, when the block ends
+        return row
+    if not _insert([row]):
         return None
     if schedule:
         transaction.on_commit(lambda: outbox_schedule(email_id=row.pk))
     return row
+
+
+_bulk: ContextVar[list[tuple[OutboundEmail, bool]] | None] = ContextVar("outbox_bulk", default=None)
+
+
+@contextlib.contextmanager
+def outbox_bulk() -> Iterator[list[OutboundEmail]]:
+    """For dispatchers writing thousands of rows: inside the block `outbox_enqueue` renders its
+    row and returns it unsaved; when the block ends they are inserted with one statement, and
+    the list this yields holds those actually inserted (a key that exists is skipped, as ever).
+    Use it inside the transaction that should commit the rows."""
+    pending: list[tuple[OutboundEmail, bool]] = []
+    inserted: list[OutboundEmail] = []
+    token = _bulk.set(pending)
+    try:
+        yield inserted
+    finally:
+        _bulk.reset(token)
+    inserted.extend(_insert([row for row, _ in pending]))
+    written = {id(row) for row in inserted}
+    for row, schedule in pending:
+        if schedule and id(row) in written:
+            transaction.on_commit(lambda row=row: outbox_schedule(email_id=row.pk))
+
+
+def _insert(rows: list[OutboundEmail]) -> list[OutboundEmail]:
+    """Insert rows, skipping those whose dedupe key exists; returns the rows inserted. Each try
+    is a savepoint, so a duplicate key leaves the caller's transaction usable."""
+    if len(rows) > 1:
+        try:
+            with transaction.atomic():
+                return OutboundEmail.objects.bulk_create(rows)
+        except IntegrityError:
+            # Some key exists (usually another dispatcher racing this one): row by row instead.
+            for row in rows:
+                row.pk = None
+                row._state.adding = True
+    inserted = []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+        except IntegrityError:
+            if not OutboundEmail.objects.filter(dedupe_key=row.dedupe_key).exists():
+                raise
+            continue
+        inserted.append(row)
+    return inserted
 
 
 def outbox_schedule(*, email_id: int) -> bool:
@@ -217,13 +266,19 @@ def _claim(*, email_ids: Iterable[int] | None = None, limit: int = 1) -> list[Ou
     return rows
 
 
+def message_id(row: OutboundEmail) -> str:
+    """The same on every attempt: should a worker die after the server took a message but
+    before marking it sent, the copy the retry sends is one a receiver can recognise and drop."""
+    return f"<outbox.{row.pk}.{row.created_at:%Y%m%d%H%M%S}@{DNS_NAME}>"
+
+
 def _message(row: OutboundEmail, connection) -> EmailMultiAlternatives:
     msg = EmailMultiAlternatives(
         subject=row.subject,
         body=row.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.to_email],
-        headers=row.headers or None,
+        headers={**(row.headers or {}), "Message-ID": message_id(row)},
         connection=connection,
     )
     if row.body_html:

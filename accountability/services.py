@@ -558,9 +558,11 @@ def email_preferences_update(*, user: User, opt_outs: Iterable[str]) -> User:
 def email_unsubscribe(*, token: str) -> tuple[User, str]:
     """One click from an email: turn that kind off. Raises signing.BadSignature for a bad link."""
     user_id, kind = unsubscribe_read(token)
-    user = User.objects.get(pk=user_id)
-    if kind not in user.email_opt_outs:
-        email_preferences_update(user=user, opt_outs=[*user.email_opt_outs, kind])
+    with transaction.atomic():
+        # Locked: two links clicked at once (a mail client sends both) must both take effect.
+        user = User.objects.select_for_update().get(pk=user_id)
+        if kind not in user.email_opt_outs:
+            email_preferences_update(user=user, opt_outs=[*user.email_opt_outs, kind])
     return user, kind
 
 

@@ -9,7 +9,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accountability.models import Absence, Commitment, Membership, Role, Team, User
-from accountability.outbox import outbox_existing_keys, outbox_schedule_sweep
+from accountability.outbox import outbox_bulk, outbox_existing_keys, outbox_schedule_sweep
 from accountability.weeks import Week
 
 from . import emails
@@ -302,22 +302,20 @@ def _queue_checkin_emails(*, team: Team, week: Week, kind: str, due_at: datetime
         keys = {person.pk: f"{kind}:{person.pk}:{team.pk}:{week.label}" for person in chunk}
         # Skip rendering what exists; the unique key still decides, should another run race us.
         sent = outbox_existing_keys(keys.values())
-        chunk_queued = 0
         with transaction.atomic():
-            for person in chunk:
-                if keys[person.pk] in sent:
-                    continue
-                if emails.checkin_reminder(
-                    kind=kind,
-                    team=team,
-                    member=person,
-                    week=week,
-                    due_at=due_at,
-                    closes_at=closes_at,
-                    dedupe_key=keys[person.pk],
-                ):
-                    chunk_queued += 1
-            if chunk_queued:
+            with outbox_bulk() as inserted:
+                for person in chunk:
+                    if keys[person.pk] not in sent:
+                        emails.checkin_reminder(
+                            kind=kind,
+                            team=team,
+                            member=person,
+                            week=week,
+                            due_at=due_at,
+                            closes_at=closes_at,
+                            dedupe_key=keys[person.pk],
+                        )
+            if inserted:
                 transaction.on_commit(outbox_schedule_sweep)
-        queued += chunk_queued
+        queued += len(inserted)
     return queued

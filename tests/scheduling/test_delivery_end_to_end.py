@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
+from accountability import outbox
 from accountability.models import EmailStatus, OutboundEmail, Role, User, Weekday
 from checkins import services
 
@@ -86,6 +87,10 @@ def test_reminders_reach_each_member_once_and_one_click_unsubscribes(test_redis,
         assert unsubscribe_url in body["text/plain"]
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         by_recipient[message["To"]] = (body, unsubscribe_url)
+    # Each message's Message-ID names its outbox row: a retried send would carry the same one.
+    rows = {row.to_email: row for row in OutboundEmail.objects.all()}
+    assert {m["Message-ID"] for m in reminders} == {outbox.message_id(rows[m["To"]]) for m in reminders}
+    assert len({m["Message-ID"] for m in reminders}) == MEMBERS
     # Times read in the recipient's zone: their own when set, else the team's (the week closes
     # after the clocks went forward, hence EDT).
     assert "(EDT time)" in by_recipient["member0@example.org"][0]["text/plain"]

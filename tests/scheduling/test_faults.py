@@ -12,6 +12,7 @@ import time
 import uuid
 from datetime import time as clock
 from datetime import timedelta
+from email.parser import BytesHeaderParser
 from pathlib import Path
 
 import pytest
@@ -171,6 +172,7 @@ class HangingFirstDelivery:
     def __init__(self):
         self.hanging = threading.Event()
         self.release = threading.Event()
+        self.hung = None
         self.accepted = []
         self.sessions = 0
         self.lock = threading.Lock()
@@ -180,6 +182,7 @@ class HangingFirstDelivery:
             self.sessions += 1
             first = self.sessions == 1
         if first:
+            self.hung = envelope
             self.hanging.set()
             while not self.release.is_set():
                 await asyncio.sleep(0.05)  # not blocking the server's loop: others still get served
@@ -197,6 +200,10 @@ def hanging_smtp():
     yield handler, controller.port
     handler.release.set()
     controller.stop()
+
+
+def message_id_of(envelope) -> str:
+    return BytesHeaderParser().parsebytes(envelope.original_content)["Message-ID"]
 
 
 def database_url() -> str:
@@ -293,6 +300,9 @@ def test_a_worker_killed_while_sending_leaves_a_lease_and_the_next_worker_delive
     assert row.attempts == 2
     assert row.last_error == ""
     assert [envelope.rcpt_tos for envelope in handler.accepted] == [["m0@example.org"]]
+    # Had the first server taken the message after all, the copy would be recognisable as one.
+    [delivered] = handler.accepted
+    assert message_id_of(delivered) == message_id_of(handler.hung) == outbox.message_id(row)
     assert handler.sessions == 2  # the hung DATA, never completed, and the one delivery
 
 

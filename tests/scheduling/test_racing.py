@@ -6,6 +6,7 @@ their "which of these exist already?" look-up, so both go on to insert the same 
 the database's unique key can keep them apart.
 """
 
+import contextlib
 import threading
 from collections import Counter
 from datetime import date, time, timedelta
@@ -103,6 +104,28 @@ def test_two_reminder_dispatchers_at_once_queue_each_reminder_once(test_redis, b
     assert_each_key_once(3 * MEMBERS, queued)
 
 
+def test_a_reminder_written_by_another_run_after_the_check_is_skipped_and_the_rest_go_in(monkeypatch):
+    """The look-up of existing keys is only a shortcut: a row another dispatcher wrote in
+    between makes the batched insert fall back to row by row, skipping just that one."""
+    [team, *_] = teams_due_for_a_reminder()
+    now = utc(2026, 3, 6, 16, 2)
+    taken = team.memberships.filter(role=Role.MEMBER).order_by("user_id")[3].user
+    week = team.current_week(now)
+    OutboundEmail.objects.create(
+        kind="checkin_reminder",
+        dedupe_key=f"checkin_reminder:{taken.pk}:{team.pk}:{week.label}",
+        to_email=taken.email,
+        subject="Written by the other run",
+        body_text="...",
+    )
+    monkeypatch.setattr(checkin_services, "outbox_existing_keys", lambda keys: set())
+
+    assert checkin_services.checkin_reminders_dispatch(now=now) == 3 * MEMBERS - 1
+
+    assert OutboundEmail.objects.filter(to_email=taken.email).get().subject == "Written by the other run"
+    assert OutboundEmail.objects.count() == 3 * MEMBERS
+
+
 def test_two_overdue_dispatchers_at_once_queue_each_note_once(test_redis, both_past_the_existence_check):
     for zone in ("UTC", "Asia/Kolkata"):
         team = TeamFactory(time_zone=zone)
@@ -155,3 +178,25 @@ def test_two_sweeps_at_once_deliver_each_email_once(test_redis, smtp_server, set
     assert set(per_recipient.values()) == {1}
     assert smtp_server.attempts == 3 * MEMBERS
     assert set(OutboundEmail.objects.values_list("status", "attempts")) == {("sent", 1)}
+
+
+def test_two_unsubscribe_links_clicked_at_once_both_take_effect(monkeypatch):
+    """A mail client may send the one-click POSTs of two emails at the same moment."""
+    person = MembershipFactory(team=TeamFactory()).user
+    together = threading.Barrier(2, timeout=1)
+    original = accountability_services.email_preferences_update
+
+    def update_when_both_have_read(**kwargs):
+        # Both requests have read the person's choices before either writes, unless something
+        # makes one wait for the other (then this wait gives up after a second).
+        with contextlib.suppress(threading.BrokenBarrierError):
+            together.wait()
+        return original(**kwargs)
+
+    monkeypatch.setattr(accountability_services, "email_preferences_update", update_when_both_have_read)
+    tokens = [outbox.unsubscribe_token(user=person, kind=kind) for kind in ("checkin_reminder", "checkin_nudge")]
+
+    race(*[lambda token=token: accountability_services.email_unsubscribe(token=token) for token in tokens])
+
+    person.refresh_from_db()
+    assert sorted(person.email_opt_outs) == ["checkin_nudge", "checkin_reminder"]
