@@ -182,7 +182,7 @@ class LocalDateTimeField(forms.DateTimeField):
 class RoundScheduleForm(forms.Form):
     template = forms.ModelChoiceField(
         queryset=SurveyTemplate.objects.none(),
-        label="Survey",
+        label="Which survey",
         empty_label=None,
         error_messages={"required": "Choose a survey.", "invalid_choice": "Choose one of the surveys."},
     )
@@ -308,7 +308,7 @@ class QuestionForm(forms.Form):
         }
 
 
-QUESTION_ROWS = 8  # rows shown at first; "More rows" adds QUESTION_ROWS_MORE at a time
+QUESTION_ROWS = 5  # rows shown at first; "More rows" adds QUESTION_ROWS_MORE at a time
 QUESTION_ROWS_MORE = 4
 QUESTION_ROWS_MAX = 40
 QuestionFormSet = forms.formset_factory(
@@ -357,6 +357,13 @@ class AnswerItem:
     options: list[AnswerOption]
 
 
+class AnswerTextField(forms.CharField):
+    """Line breaks count once, as the browser counts them against `maxlength` (see BodyField)."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 class SurveyAnswerForm(forms.Form):
     """One field per question, `q<id>`. The page draws the options itself (big buttons in a
     row, labels at both ends); the fields check what comes back."""
@@ -367,7 +374,7 @@ class SurveyAnswerForm(forms.Form):
         for q in questions:
             messages = {"required": "Please answer this one.", "invalid_choice": "Choose one of the options."}
             if q.kind == QuestionKind.TEXT:
-                field = forms.CharField(
+                field = AnswerTextField(
                     max_length=2000,
                     required=q.required,
                     widget=forms.Textarea(attrs={"rows": 4}),
@@ -405,4 +412,4 @@ class SurveyAnswerForm(forms.Form):
 
     def answers(self) -> dict[int, str]:
         """What services.response_submit takes: question id -> the answer as text."""
-        return {q.pk: (self.cleaned_data.get(f"q{q.pk}") or "").replace("\r\n", "\n").strip() for q in self.questions}
+        return {q.pk: (self.cleaned_data.get(f"q{q.pk}") or "").strip() for q in self.questions}

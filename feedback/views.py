@@ -397,14 +397,24 @@ def thread_unpublish(request: HttpRequest, thread_id) -> HttpResponse:
 SURVEY_UNAVAILABLE_STATUS = {"unknown": 404, "not-open": 404, "used": 410, "closed": 410}
 
 
+def _render_survey_private(request: HttpRequest, template: str, context: dict, *, status: int = 200) -> HttpResponse:
+    """_render_private, and not even the CSRF cookie sent again: for someone signed in, base.html's
+    sign-out form uses the CSRF token, and Django would then resend the cookie the browser
+    already holds (to renew its expiry). Without that cookie, the page renews nothing."""
+    response = _render_private(request, template, context, status=status)
+    if request.COOKIES.get(settings.CSRF_COOKIE_NAME):
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    return response
+
+
 def _survey_unavailable(request: HttpRequest, reason: str) -> HttpResponse:
-    return _render_private(
+    return _render_survey_private(
         request, "feedback/survey_unavailable.html", {"reason": reason}, status=SURVEY_UNAVAILABLE_STATUS[reason]
     )
 
 
 def _render_survey(request: HttpRequest, round: SurveyRound, form: SurveyAnswerForm, *, status: int = 200):
-    return _render_private(
+    return _render_survey_private(
         request,
         "feedback/survey_answer.html",
         {
@@ -441,7 +451,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return _render_private(
+            return _render_survey_private(
                 request,
                 "feedback/survey_thanks.html",
                 {"round": round, "team": round.team, "threshold": max(round.team.anonymity_threshold, 3)},
@@ -706,6 +716,10 @@ def _question_rows(results: selectors.RoundResults) -> list[dict]:
     return rows
 
 
+# A strategy pools statements, some reverse-scored: its spread is of scores, not of answers.
+STRATEGY_SCORE_LABELS = {"1": "1, least favourable", "5": "5, most favourable"}
+
+
 def _strategy_rows(results: selectors.RoundResults) -> list[dict]:
     names = dict(Strategy.choices)
     rows = []
@@ -719,7 +733,7 @@ def _strategy_rows(results: selectors.RoundResults) -> list[dict]:
                 "mean": mean,
                 "count": total,
                 "options": [
-                    {"label": f"{score}, {AGREEMENT_WORDS[int(score)]}", "count": count, "share": _share(count, total)}
+                    {"label": STRATEGY_SCORE_LABELS.get(score, score), "count": count, "share": _share(count, total)}
                     for score, count in distribution
                 ],
             }
