@@ -70,6 +70,10 @@ OPTIONAL_KINDS = {
 }
 UNSUBSCRIBE_SALT = "accountability.unsubscribe"
 
+# Emails whose link is itself a key: their bodies are blanked once they are sent.
+PRIVATE_LINK_KINDS = frozenset({"invitation", "password_reset", "survey_invitation"})
+REDACTED_BODY = "(Sent. The body held a private link and was removed after delivery.)\n"
+
 
 def unsubscribe_token(*, user: User, kind: str) -> str:
     return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
@@ -292,7 +296,13 @@ def _finish(row: OutboundEmail, error: Exception | None) -> None:
     # not overwrite a row another worker has since taken.
     mine = OutboundEmail.objects.filter(pk=row.pk, status=EmailStatus.SENDING, attempts=row.attempts)
     if error is None:
-        mine.update(status=EmailStatus.SENT, sent_at=now, claimed_until=None, last_error="")
+        fields = {"status": EmailStatus.SENT, "sent_at": now, "claimed_until": None, "last_error": ""}
+        if row.kind in PRIVATE_LINK_KINDS:
+            # Once delivered, a link that acts as a key (to join, reset a password, or answer a
+            # survey) has no business staying readable in the database.
+            fields.update(body_text=REDACTED_BODY, body_html="")
+            row.body_text, row.body_html = REDACTED_BODY, ""
+        mine.update(**fields)
         row.status = EmailStatus.SENT
         return
     message = f"{type(error).__name__}: {error}"[:2000]

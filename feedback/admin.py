@@ -3,7 +3,7 @@ signature the writer chose to give."""
 
 from django.contrib import admin
 
-from .models import FeedbackMessage, FeedbackThread
+from .models import FeedbackMessage, FeedbackThread, SurveyQuestion, SurveyResponse, SurveyRound, SurveyTemplate
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -55,3 +55,53 @@ class FeedbackThreadAdmin(ReadOnlyAdmin):
     @admin.display(boolean=True, description="signed")
     def is_signed(self, obj: FeedbackThread) -> bool:
         return obj.is_signed
+
+
+# --- Pulse surveys: read-only. Rounds are closed for good, answers are never tied to anyone. ---
+
+
+class SurveyQuestionInline(admin.TabularInline):
+    model = SurveyQuestion
+    fields = ["position", "text", "kind", "choices", "strategy", "reverse_scored", "required"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SurveyTemplate)
+class SurveyTemplateAdmin(ReadOnlyAdmin):
+    list_display = ["name", "built_in", "created_by", "created_at"]
+    readonly_fields = ["name", "description", "built_in", "created_by", "created_at"]
+    inlines = [SurveyQuestionInline]
+
+
+@admin.register(SurveyRound)
+class SurveyRoundAdmin(ReadOnlyAdmin):
+    list_display = ["team", "template", "opens_at", "closes_at", "repeat_every_weeks", "closed"]
+    list_filter = ["closed", "team"]
+    readonly_fields = [
+        "team",
+        "template",
+        "opens_at",
+        "closes_at",
+        "repeat_every_weeks",
+        "created_by",
+        "invited",
+        "closed",
+        "previous",
+    ]
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(ReadOnlyAdmin):
+    """Answers by round only: no person, no time, and no invitation to compare with."""
+
+    list_display = ["id", "round"]
+    list_filter = ["round__team"]
+    readonly_fields = ["id", "round"]

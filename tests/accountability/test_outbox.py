@@ -629,3 +629,28 @@ def test_admin_change_page_shows_the_email_but_changes_nothing(client, superuser
     row.refresh_from_db()
     assert row.to_email == "readonly@example.org"
     assert client.get(reverse("admin:accountability_outboundemail_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_sent_email_whose_link_is_a_key_keeps_no_copy_of_it(member):
+    row = emails.password_reset(user=member, url="http://testserver/reset/abc/")
+
+    outbox.outbox_deliver(email_id=row.pk)
+
+    [message] = mail.outbox
+    assert "http://testserver/reset/abc/" in message.body  # the person got the link ...
+    row.refresh_from_db()
+    assert row.status == EmailStatus.SENT
+    assert "reset/abc" not in row.body_text + row.body_html  # ... the database keeps none
+    assert row.body_text == outbox.REDACTED_BODY
+
+
+@pytest.mark.django_db
+def test_an_ordinary_sent_email_keeps_its_body(member, team):
+    row = emails.added_to_team(team=team, user=member, invited_by=None)
+
+    outbox.outbox_deliver(email_id=row.pk)
+
+    row.refresh_from_db()
+    assert row.status == EmailStatus.SENT
+    assert team.name in row.body_text

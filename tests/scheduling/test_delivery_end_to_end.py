@@ -93,8 +93,8 @@ def test_reminders_reach_each_member_once_and_one_click_unsubscribes(test_redis,
     assert len({m["Message-ID"] for m in reminders}) == MEMBERS
     # Times read in the recipient's zone: their own when set, else the team's (the week closes
     # after the clocks went forward, hence EDT).
-    assert "(EDT time)" in by_recipient["member0@example.org"][0]["text/plain"]
-    assert "(IST time)" in by_recipient["in.kolkata@example.org"][0]["text/plain"]
+    assert "Monday 00:00 (EDT)" in by_recipient["member0@example.org"][0]["text/plain"]
+    assert "Monday 09:30 (IST)" in by_recipient["in.kolkata@example.org"][0]["text/plain"]
     assert set(OutboundEmail.objects.values_list("status", "attempts")) == {(EmailStatus.SENT, 1)}
 
     # Week 1: the nudge, with the week's close (Monday 00:00 EDT) in each recipient's zone.
