@@ -9,6 +9,7 @@ email, name or address, and no time finer than the day.
 import json
 import logging
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -66,22 +67,40 @@ def written_between(before, after) -> dict[str, list[dict]]:
     return written
 
 
-def identity_clues(value) -> list[str]:
-    """What in this one value could point to the writer."""
+@dataclass(frozen=True)
+class Person:
+    """Whoever must stay anonymous, and every clue that would give them away."""
+
+    pk: int
+    email: str
+    name: str
+    ip: str
+
+    @property
+    def fragments(self) -> list[str]:
+        # The distinctive parts of the name ("quentin", "quietwriter"), wherever they turn up.
+        return [part.lower() for part in self.name.split()]
+
+
+WRITER = Person(pk=WRITER_PK, email=WRITER_EMAIL, name=WRITER_NAME, ip=WRITER_IP)
+
+
+def identity_clues(value, person: Person = WRITER) -> list[str]:
+    """What in this one value could point to the person."""
     clues = []
-    if isinstance(value, int) and not isinstance(value, bool) and value == WRITER_PK:
-        clues.append("the writer's id")
+    if isinstance(value, int) and not isinstance(value, bool) and value == person.pk:
+        clues.append("their id")
     if isinstance(value, bytes):
         value = value.decode("latin-1")
     if isinstance(value, str):
         lowered = value.lower()
-        if re.search(rf"(?<!\d){WRITER_PK}(?!\d)", value):
-            clues.append("the writer's id in text")
-        for label, secret in (("email", WRITER_EMAIL), ("name", WRITER_NAME), ("address", WRITER_IP)):
+        if re.search(rf"(?<!\d){person.pk}(?!\d)", value):
+            clues.append("their id in text")
+        for label, secret in (("email", person.email), ("name", person.name), ("address", person.ip)):
             if secret.lower() in lowered:
-                clues.append(f"the writer's {label}")
-        if "quietwriter" in lowered or "quentin" in lowered:
-            clues.append("part of the writer's name or email")
+                clues.append(f"their {label}")
+        if any(fragment in lowered for fragment in person.fragments):
+            clues.append("part of their name or email")
     return clues
 
 

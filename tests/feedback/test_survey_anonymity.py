@@ -28,7 +28,8 @@ from feedback.models import SurveyAnswer, SurveyInvitation, SurveyResponse, Surv
 
 from ..factories import TEST_PASSWORD, MembershipFactory
 from .survey_factories import answer_everything, invite, make_round, service_answers
-from .test_anonymity import snapshot, written_between
+from .test_anonymity import Person, snapshot, written_between
+from .test_anonymity import identity_clues as person_clues
 
 ANSWERER_PK = 987655
 ANSWERER_EMAIL = "quentin.quietanswerer@example.org"
@@ -41,22 +42,11 @@ SURVEY_TABLES = {SurveyResponse._meta.db_table, SurveyAnswer._meta.db_table, Sur
 LINK_RE = re.compile(r"http://testserver/surveys/answer/[A-Za-z0-9_-]+/")
 
 
+ANSWERER = Person(pk=ANSWERER_PK, email=ANSWERER_EMAIL, name=ANSWERER_NAME, ip=ANSWERER_IP)
+
+
 def identity_clues(value) -> list[str]:
-    clues = []
-    if isinstance(value, int) and not isinstance(value, bool) and value == ANSWERER_PK:
-        clues.append("the answerer's id")
-    if isinstance(value, bytes):
-        value = value.decode("latin-1")
-    if isinstance(value, str):
-        lowered = value.lower()
-        if re.search(rf"(?<!\d){ANSWERER_PK}(?!\d)", value):
-            clues.append("the answerer's id in text")
-        for label, secret in (("email", ANSWERER_EMAIL), ("name", ANSWERER_NAME), ("address", ANSWERER_IP)):
-            if secret.lower() in lowered:
-                clues.append(f"the answerer's {label}")
-        if "quietanswerer" in lowered or "quentin" in lowered:
-            clues.append("part of the answerer's name or email")
-    return clues
+    return person_clues(value, ANSWERER)
 
 
 @pytest.fixture
