@@ -12,7 +12,6 @@ up those cells (members × weeks) into the team's weekly totals.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -23,6 +22,7 @@ from django.utils import timezone
 from checkins import selectors as checkin_selectors
 
 from . import metrics, selectors
+from .exports import neutralise
 from .metrics import DEFINITIONS, STRATEGIES, Definition, Scorecard, WeekCounts
 from .models import Commitment, Membership, Team
 from .weeks import Week, local_date, week_range
@@ -696,15 +696,9 @@ CSV_METRICS = [
     "ack_consistency",
 ]
 UNIT_HEADERS = {"%": "%", "h": "hours", "weeks": "weeks", "pp": "percentage points"}
+
+
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _csv_number(key: str, value: float | None) -> str:
     if value is None:
         return ""
@@ -737,18 +731,3 @@ def csv_rows(dashboard: TeamDashboard) -> Iterator[list[str]]:
         mood_total = sum(sum(figures.mood_sums) for figures in dashboard.members)
         team_mood = mood_total / dashboard.card.total.checkins
     yield line("Whole team", "", dashboard.card, team_mood)
-
-
-class _Echo:
-    """csv.writer writes to it and gets the line back, so rows can be streamed."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_stream(rows: Iterator[list[str]]) -> Iterator[str]:
-    # A byte-order mark first: spreadsheets then read the file as UTF-8 (names with accents).
-    yield "\ufeff"
-    writer = csv.writer(_Echo())
-    for row in rows:
-        yield writer.writerow(row)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from checkins import selectors as checkins_selectors
 from feedback import selectors as feedback_selectors
 
-from . import dashboard, health, permissions, selectors, services
+from . import dashboard, exports, health, permissions, selectors, services
 from .forms import (
     AbsenceForm,
     EmailPreferencesForm,
@@ -454,7 +454,7 @@ def team_dashboard_export(request: HttpRequest, slug: str) -> StreamingHttpRespo
     )
     filename = f"{team.slug}-{week_range.first.label}-{week_range.last.label}.csv"
     return StreamingHttpResponse(
-        dashboard.csv_stream(dashboard.csv_rows(data)),
+        exports.csv_stream(dashboard.csv_rows(data)),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
     )

@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accountability import selectors as accountability_selectors
-from accountability.dashboard import csv_stream, neutralise
+from accountability.exports import csv_stream, neutralise
 from accountability.forms import add_service_errors
 from accountability.models import Team
 from accountability.navigation import CURRENT_TEAM_SESSION_KEY
