@@ -2,9 +2,11 @@
 # the Celery worker and beat (see docker-compose.yml for the commands).
 FROM python:3.11-slim-bookworm
 
+# DEBUG off in the image: manage.py would otherwise default to development mode.
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DEBUG=false
 
 RUN groupadd --system app && useradd --system --gid app --home-dir /app --no-create-home app
 
