@@ -547,7 +547,7 @@ def team_dashboard(
     members = _collect([team], {team.pk: week_range}, now)[team.pk]
     card = _team_card(members, len(weeks))
     # Without individual access a week's average is shown only when it hides who said what.
-    mood_trend = _mood_trend(members, len(weeks), minimum=1 if individual else team.anonymity_threshold)
+    mood_trend = _mood_trend(members, len(weeks), minimum=1 if individual else team.anonymity_minimum)
     strategies = trust_strategies(card, _feedback_figures(team, weeks))
     dashboard = TeamDashboard(
         team=team,

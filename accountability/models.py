@@ -170,6 +170,12 @@ class Team(models.Model):
         return self.name
 
     @property
+    def anonymity_minimum(self) -> int:
+        """The smallest group anonymous results may describe: the team's threshold, and never
+        below the floor even if a row was written around the constraint."""
+        return max(self.anonymity_threshold, ANONYMITY_THRESHOLD_FLOOR)
+
+    @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 

@@ -109,7 +109,7 @@ def trust_figures(*, team: Team, weeks: list[Week]) -> dict[str, dict]:
         .annotate(invited_count=Count("invitations", distinct=True), response_count=Count("responses", distinct=True))
         .values("pk", "invited_count", "response_count")
     )
-    threshold = max(team.anonymity_threshold, 3)
+    threshold = team.anonymity_minimum
     visible = [r["pk"] for r in rounds if r["response_count"] >= threshold]
     empowerment = SurveyAnswer.objects.filter(
         response__round_id__in=visible,
@@ -178,7 +178,7 @@ def round_results(round: SurveyRound) -> RoundResults:
     fewer than the threshold (an optional comment, say) is left out the same way. Comments
     come in random-id order, never in the order they were written. Three queries.
     """
-    threshold = max(round.team.anonymity_threshold, 3)
+    threshold = round.team.anonymity_minimum
     invited = round.invitations.count()
     responses = round.responses.count()
     result = RoundResults(round=round, threshold=threshold, invited=invited, responses=responses, visible=False)
@@ -265,7 +265,7 @@ def strategy_trend(team: Team, limit: int = 12, *, until: SurveyRound | None = N
     first, for the trend chart: each with its strategy means, computed exactly as
     round_results does (statements answered by fewer than the threshold left out), but
     without the per-question detail. Two queries, however many rounds."""
-    threshold = max(team.anonymity_threshold, 3)
+    threshold = team.anonymity_minimum
     rounds = SurveyRound.objects.filter(team=team, closed=True)
     if until is not None:
         rounds = rounds.filter(closes_at__lte=until.closes_at)

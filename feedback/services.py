@@ -118,7 +118,7 @@ def goes_to_admins(team: Team) -> bool:
     every team at once); otherwise the counts are fetched here."""
     if not hasattr(team, "feedback_members"):
         team = selectors.with_feedback_counts(Team.objects.filter(pk=team.pk)).get()
-    return team.feedback_members < team.anonymity_threshold or team.feedback_managers == 0
+    return team.feedback_members < team.anonymity_minimum or team.feedback_managers == 0
 
 
 # --- Writing -----------------------------------------------------------------------------

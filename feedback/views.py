@@ -422,7 +422,7 @@ def _render_survey(request: HttpRequest, round: SurveyRound, form: SurveyAnswerF
             "team": round.team,
             "form": form,
             "items": form.items(),
-            "threshold": max(round.team.anonymity_threshold, 3),
+            "threshold": round.team.anonymity_minimum,
         },
         status=status,
     )
@@ -454,7 +454,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
             return _render_survey_private(
                 request,
                 "feedback/survey_thanks.html",
-                {"round": round, "team": round.team, "threshold": max(round.team.anonymity_threshold, 3)},
+                {"round": round, "team": round.team, "threshold": round.team.anonymity_minimum},
             )
     return _render_survey(request, round, form, status=422)
 
@@ -539,7 +539,7 @@ def survey_rounds(request: HttpRequest, slug: str) -> HttpResponse:
             "team": team,
             "page": page,
             "can_run": permissions.can_run_surveys(request.user, team),
-            "threshold": max(team.anonymity_threshold, 3),
+            "threshold": team.anonymity_minimum,
             "chart": chart,
             "charts_json": _charts_json(chart),
         },

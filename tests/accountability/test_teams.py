@@ -554,3 +554,8 @@ def test_org_admin_cannot_edit_accounts_in_the_admin(client, org_admin, member):
     client.force_login(org_admin)
     response = client.post(f"/admin/accountability/user/{member.pk}/change/", {"email": "x@example.org"})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("threshold", "minimum"), [(2, 3), (3, 3), (5, 5), (12, 12)])
+def test_anonymous_results_never_describe_a_group_below_the_floor(threshold, minimum):
+    assert Team(anonymity_threshold=threshold).anonymity_minimum == minimum

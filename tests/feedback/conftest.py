@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from django.core.cache import cache
 
@@ -19,3 +21,13 @@ def crowd(team, member, teammate):
     """Three more members: with `member` and `teammate`, `team` reaches its anonymity
     threshold (5), so anonymous feedback to it goes to its managers."""
     return [MembershipFactory(team=team, role=Role.MEMBER).user for _ in range(3)]
+
+
+@pytest.fixture
+def all_loggers_at_debug(caplog):
+    """Every logger, including those configured with a level of their own, at DEBUG."""
+    caplog.set_level(logging.DEBUG)
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger):
+            caplog.set_level(logging.DEBUG, logger=name)
+    return caplog

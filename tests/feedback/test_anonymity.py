@@ -122,16 +122,6 @@ def writer(team):
     return user
 
 
-@pytest.fixture
-def all_loggers_at_debug(caplog):
-    """Every logger, including those configured with a level of their own, at DEBUG."""
-    caplog.set_level(logging.DEBUG)
-    for name, logger in list(logging.root.manager.loggerDict.items()):
-        if isinstance(logger, logging.Logger):
-            caplog.set_level(logging.DEBUG, logger=name)
-    return caplog
-
-
 def test_nothing_written_or_logged_points_to_the_writer(
     writer, team, manager, crowd, all_loggers_at_debug, django_capture_on_commit_callbacks
 ):

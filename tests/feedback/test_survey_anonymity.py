@@ -50,16 +50,6 @@ def identity_clues(value) -> list[str]:
 
 
 @pytest.fixture
-def all_loggers_at_debug(caplog):
-    """Every logger, including those configured with a level of their own, at DEBUG."""
-    caplog.set_level(logging.DEBUG)
-    for name, logger in list(logging.root.manager.loggerDict.items()):
-        if isinstance(logger, logging.Logger):
-            caplog.set_level(logging.DEBUG, logger=name)
-    return caplog
-
-
-@pytest.fixture
 def answerer(team):
     user = User.objects.create_user(
         pk=ANSWERER_PK,
