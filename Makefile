@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 # Extra arguments for pytest, e.g. make test PYTEST_ARGS="-k outbox -x"
 PYTEST_ARGS ?=
+# The second run of `make test`: every test starts at this instant instead of now (tests/clock.py):
+# years ahead, half past midnight in London the night after the clocks went forward.
+TEST_CLOCK_AHEAD ?= 2031-03-30T23:30:00+00:00
 # Local commands act on the development database (settings.py: SQLite unless DATABASE_URL).
 DEV_ENV := DEBUG=true
 
@@ -27,13 +30,15 @@ venv: $(VENV)/.installed ## Create .venv and install requirements-dev.txt (re-ru
 run: $(VENV)/.installed ## Run the app on http://127.0.0.1:8000 with demo data (+ worker and beat when Redis is up)
 	bash scripts/run-dev.sh
 
-test: $(VENV)/.installed ## Start PostgreSQL/Redis/Chromium if needed, lint, check migrations, run pytest
+test: $(VENV)/.installed ## Start PostgreSQL/Redis/Chromium if needed, lint, check migrations, run pytest (today, then years ahead)
 	bash scripts/ensure-services.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+	@echo "== the same suite with the clock at $(TEST_CLOCK_AHEAD)"
+	TEST_CLOCK_AT=$(TEST_CLOCK_AHEAD) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff check, ruff format --check, djlint --lint
 	$(BIN)/ruff check .

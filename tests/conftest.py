@@ -9,9 +9,21 @@ from django.conf import settings
 
 from accountability.models import Role
 
+from . import clock
 from .factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _clock_moved():
+    """Under TEST_CLOCK_AT every test starts at that instant (see tests/clock.py)."""
+    at = clock.target()
+    if at is None:
+        yield
+        return
+    with clock.travel_for_test(at):
+        yield
 
 
 # --- Personas ------------------------------------------------------------------------------

@@ -12,6 +12,11 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-us
 from accountability.settings import *  # noqa: E402,F403
 from accountability.settings import env  # noqa: E402
 
+from . import clock  # noqa: E402
+
+# A worker or server a test started under TEST_CLOCK_AT keeps the test's clock (tests/clock.py).
+clock.follow_parent()
+
 DATABASES = {"default": env.db_url("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/accountability")}
 # Derived from the URL's database name, so runs pointed at different databases never collide.
 DATABASES["default"]["TEST"] = {"NAME": "test_" + DATABASES["default"]["NAME"]}
