@@ -1,4 +1,5 @@
 import copy
+import sys
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -31,6 +32,7 @@ from .forms import (
     TeamSettingsForm,
     add_service_errors,
 )
+from .middleware import database_unavailable_response, is_database_unavailable
 from .models import Commitment, Invitation, Membership, Role, Team, User
 from .navigation import CURRENT_TEAM_SESSION_KEY, remember_team
 from .outbox import OPTIONAL_KINDS, unsubscribe_read
@@ -378,6 +380,11 @@ def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception. A lost database connection outside a view
+    # (reading the session in a middleware) arrives here, not in DatabaseUnavailableMiddleware.
+    exc = sys.exc_info()[1]
+    if is_database_unavailable(exc):
+        return database_unavailable_response(request, exc)
     # No context processors that touch the database: the database may be why we are here.
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
 
