@@ -34,7 +34,7 @@ from .forms import (
 )
 from .middleware import database_unavailable_response, is_database_unavailable
 from .models import Commitment, Invitation, Membership, Role, Team, User
-from .navigation import CURRENT_TEAM_SESSION_KEY, remember_team
+from .navigation import CURRENT_TEAM_SESSION_KEY, remember_team, without_person
 from .outbox import OPTIONAL_KINDS, unsubscribe_read
 
 
@@ -355,6 +355,7 @@ def commitment_propose(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "accountability/commitment_propose.html", {"team": team, "form": form})
 
 
+@without_person
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -139,6 +139,19 @@ def test_a_form_sent_while_connections_are_refused_says_it_was_not_saved_and_off
     assert cursor_calls.call_count == 1
 
 
+def test_healthz_names_the_database_even_for_a_signed_in_browser(client, member, refuse_connections, cursor_calls):
+    client.force_login(member)
+    refuse_connections()
+    cursor_calls.reset_mock()
+
+    response = client.get(reverse("healthz"))
+
+    # Not the "back in a moment" page: the session (in the database) is never read for it.
+    assert response.status_code == 503
+    assert response.json() == {"status": "degraded", "database": "unreachable", "broker": "ok"}
+    assert cursor_calls.call_count == 1  # its own probe
+
+
 # --- A connection ended under the app ----------------------------------------------------------
 
 
