@@ -525,11 +525,16 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @never_cache
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in optional emails. A POST (RFC 8058 one-click, from the mail client, or the
-    button here) turns the kind off; a GET only asks, so link scanners change nothing. The
-    signed token is the permission: no sign-in needed."""
+    """The link in optional emails. A POST turns the kind off; a GET only asks (so link scanners
+    change nothing), or says it is done once it is. The signed token is the permission: no
+    sign-in needed.
+
+    The button here is answered with a redirect to the same link (post/redirect/get). The mail
+    client's RFC 8058 one-click POST (`List-Unsubscribe=One-Click`) is answered with the page
+    itself, as before: nobody sees that answer, and a redirect would only have the mail client
+    fetch a page nobody reads."""
     try:
-        _, kind = unsubscribe_read(token)
+        user_id, kind = unsubscribe_read(token)
     except signing.BadSignature:
         return render(request, "accountability/unsubscribe.html", {"invalid": True}, status=404)
     if request.method == "POST":
@@ -537,5 +542,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             services.email_unsubscribe(token=token)
         except User.DoesNotExist:
             return render(request, "accountability/unsubscribe.html", {"invalid": True}, status=404)
+        if request.POST.get("List-Unsubscribe") != "One-Click":
+            return redirect("unsubscribe", token=token)
         return render(request, "accountability/unsubscribe.html", {"done": True, "what": OPTIONAL_KINDS[kind]})
-    return render(request, "accountability/unsubscribe.html", {"what": OPTIONAL_KINDS[kind]})
+    opted_out = selectors.email_opted_out(user_id=user_id, kind=kind)
+    if opted_out is None:
+        return render(request, "accountability/unsubscribe.html", {"invalid": True}, status=404)
+    return render(request, "accountability/unsubscribe.html", {"done": opted_out, "what": OPTIONAL_KINDS[kind]})
