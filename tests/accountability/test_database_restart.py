@@ -35,9 +35,16 @@ from ..smtp import free_port
 pytestmark = pytest.mark.outage
 
 REPO = Path(__file__).resolve().parents[2]
-PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda path: int(path.parent.name))
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 PROFILE = "/accounts/profile/"
+
+
+def pg_bin() -> Path:
+    """The newest PostgreSQL server binaries Debian installed (`make test` installs them)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parents[1].name))
+    if not found:
+        raise AssertionError("no PostgreSQL server under /usr/lib/postgresql: run scripts/ensure-services.sh")
+    return found[-1].parent
 
 
 def wait_until(probe, *, timeout: float, what: str):
@@ -61,9 +68,10 @@ class PrivatePostgres:
         self.port = free_port()
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
         self.process = None
+        self.bin = pg_bin()
         subprocess.run(
             [
-                PG_BIN / "initdb",
+                self.bin / "initdb",
                 "-D",
                 self.dir / "data",
                 "-U",
@@ -81,7 +89,7 @@ class PrivatePostgres:
     def start(self):
         self.process = subprocess.Popen(
             [
-                *(PG_BIN / "postgres", "-D", self.dir / "data", "-p", str(self.port)),
+                *(self.bin / "postgres", "-D", self.dir / "data", "-p", str(self.port)),
                 *("-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="),
                 *("-c", "fsync=off", "-c", "full_page_writes=off"),
             ],
@@ -116,20 +124,20 @@ class PrivatePostgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def copy_test_database(to_url: str) -> None:
+def copy_test_database(*, to: PrivatePostgres) -> None:
     """The test database (migrated by pytest-django, with this test's rows) into the private
     cluster: far quicker than migrating it."""
     s = connection.settings_dict
     dump = subprocess.Popen(
         [
-            *(PG_BIN / "pg_dump", "--no-owner", "--no-privileges"),
+            *(to.bin / "pg_dump", "--no-owner", "--no-privileges"),
             *("-h", s["HOST"] or "127.0.0.1", "-p", str(s["PORT"] or 5432), "-U", s["USER"], s["NAME"]),
         ],
         stdout=subprocess.PIPE,
         env={**os.environ, "PGPASSWORD": s["PASSWORD"] or ""},
     )
     subprocess.run(
-        [PG_BIN / "psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", to_url],
+        [to.bin / "psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", to.url],
         stdin=dump.stdout,
         stdout=subprocess.DEVNULL,
         check=True,
@@ -243,7 +251,7 @@ def private_postgres():
 def app_on_private_postgres(transactional_db, private_postgres, tmp_path):
     """gunicorn on a copy of the test database in the private cluster, and a signed-in browser."""
     UserFactory(email="bea@example.org", display_name="Bea Blip")
-    copy_test_database(private_postgres.url)
+    copy_test_database(to=private_postgres)
     server = Gunicorn(database_url=private_postgres.url, log=tmp_path / "gunicorn.log")
     try:
         server.wait_ready()
@@ -271,6 +279,7 @@ def test_a_postgresql_restart_is_a_503_with_retry_after_then_the_first_request_b
     page = browser.get(PROFILE)
     assert page.status == 200, page.body[:2000]
     csrf = browser.csrf_token(page)
+    figures["page, database up"] = page.seconds
 
     # A restart between two requests: the worker's connection died with it, unseen. The health
     # check before its first use replaces it, so the next page is a 200, not a 503.
