@@ -46,6 +46,12 @@ def teams_for_user(user: User, *, member_only: bool = False) -> QuerySet[Team]:
     return qs.order_by("name")
 
 
+def email_opted_out(*, user_id: int, kind: str) -> bool | None:
+    """Has this person turned this kind of email off? None if there is no such person."""
+    opt_outs = User.objects.filter(pk=user_id).values_list("email_opt_outs", flat=True).first()
+    return None if opt_outs is None else kind in opt_outs
+
+
 def team_with_counts(team_id: int) -> Team:
     return Team.objects.annotate(
         member_count=Count("memberships", filter=Q(memberships__role=Role.MEMBER)),

@@ -339,17 +339,29 @@ def commitment_create(
     """A commitment for a week (default: the team's current week).
 
     People set their own. A manager may propose one to a member of their team: it stays
-    `proposed` until the member accepts or declines it.
+    `proposed` until the member accepts or declines it. Proposing the same title to the same
+    person for the same week while it still waits for an answer (a form sent twice) changes
+    nothing: the waiting proposal is returned.
     """
     week = week or team.current_week()
     due_date = due_date or week.end
     title = _clean_title(title)
     _check_due_date(team=team, due_date=due_date)
-    if not Membership.objects.filter(team=team, user=owner).exists():
-        raise ValidationError("That person is not in this team.")
     proposed = actor.pk != owner.pk
+    ownership = Membership.objects.filter(team=team, user=owner)
+    if proposed:
+        # Locked: two copies of one proposal sent at once are answered one after the other.
+        ownership = ownership.select_for_update()
+    if not ownership.exists():
+        raise ValidationError("That person is not in this team.")
     if proposed and not Membership.objects.filter(team=team, user=actor, role=Role.MANAGER).exists():
         raise ValidationError("Only the team's managers can propose commitments to someone else.")
+    if proposed:
+        waiting = Commitment.objects.filter(
+            team=team, owner=owner, week=week.start, title=title, status=CommitmentStatus.PROPOSED
+        ).first()
+        if waiting is not None:
+            return waiting
     commitment = Commitment.objects.create(
         team=team,
         owner=owner,
@@ -566,11 +578,18 @@ def email_unsubscribe(*, token: str) -> tuple[User, str]:
     return user, kind
 
 
+@transaction.atomic
 def absence_add(*, user: User, starts_on: date, ends_on: date, note: str = "") -> Absence:
+    """Time away. The same days again (a form sent twice) are the same absence, not a second."""
     if ends_on < starts_on:
         raise ValidationError({"ends_on": "The last day can't be before the first."})
     if (ends_on - starts_on).days > 366:
         raise ValidationError({"ends_on": "Keep an absence to a year at most."})
+    # Locked: two copies sent at once are answered one after the other.
+    User.objects.select_for_update().filter(pk=user.pk).exists()
+    same = Absence.objects.filter(user=user, starts_on=starts_on, ends_on=ends_on).first()
+    if same is not None:
+        return same
     return Absence.objects.create(user=user, starts_on=starts_on, ends_on=ends_on, note=(note or "").strip()[:200])
 
 

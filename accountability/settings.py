@@ -59,6 +59,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accountability.navigation.TimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Only its process_exception matters (a view that lost the database answers 503); failures
+    # in the middleware above reach the same answer through handler500 (accountability/middleware.py).
+    "accountability.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "accountability.urls"
@@ -85,12 +88,16 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A persistent connection is checked before its first use in each request, so the first request
+# after a database restart reconnects instead of failing on the dead connection.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that stops answering must fail a request (and /healthz) in seconds, not
     # after the operating system's TCP timeout. DATABASE_URL's ?connect_timeout= wins.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# While the database cannot be reached pages answer 503 with this Retry-After (seconds).
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)
 
 # The cache holds only short-lived things (throttling counters, health probes). Redis in
 # production so every web process shares it; process memory when nothing is configured.

@@ -1,4 +1,5 @@
 import copy
+import sys
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -31,8 +32,9 @@ from .forms import (
     TeamSettingsForm,
     add_service_errors,
 )
+from .middleware import database_unavailable_response, is_database_unavailable
 from .models import Commitment, Invitation, Membership, Role, Team, User
-from .navigation import CURRENT_TEAM_SESSION_KEY, remember_team
+from .navigation import CURRENT_TEAM_SESSION_KEY, remember_team, without_person
 from .outbox import OPTIONAL_KINDS, unsubscribe_read
 
 
@@ -353,6 +355,7 @@ def commitment_propose(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "accountability/commitment_propose.html", {"team": team, "form": form})
 
 
+@without_person
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -378,6 +381,11 @@ def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception. A lost database connection outside a view
+    # (reading the session in a middleware) arrives here, not in DatabaseUnavailableMiddleware.
+    exc = sys.exc_info()[1]
+    if is_database_unavailable(exc):
+        return database_unavailable_response(request, exc)
     # No context processors that touch the database: the database may be why we are here.
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
 
@@ -517,11 +525,16 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @never_cache
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in optional emails. A POST (RFC 8058 one-click, from the mail client, or the
-    button here) turns the kind off; a GET only asks, so link scanners change nothing. The
-    signed token is the permission: no sign-in needed."""
+    """The link in optional emails. A POST turns the kind off; a GET only asks (so link scanners
+    change nothing), or says it is done once it is. The signed token is the permission: no
+    sign-in needed.
+
+    The button here is answered with a redirect to the same link (post/redirect/get). The mail
+    client's RFC 8058 one-click POST (`List-Unsubscribe=One-Click`) is answered with the page
+    itself, as before: nobody sees that answer, and a redirect would only have the mail client
+    fetch a page nobody reads."""
     try:
-        _, kind = unsubscribe_read(token)
+        user_id, kind = unsubscribe_read(token)
     except signing.BadSignature:
         return render(request, "accountability/unsubscribe.html", {"invalid": True}, status=404)
     if request.method == "POST":
@@ -529,5 +542,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             services.email_unsubscribe(token=token)
         except User.DoesNotExist:
             return render(request, "accountability/unsubscribe.html", {"invalid": True}, status=404)
+        if request.POST.get("List-Unsubscribe") != "One-Click":
+            return redirect("unsubscribe", token=token)
         return render(request, "accountability/unsubscribe.html", {"done": True, "what": OPTIONAL_KINDS[kind]})
-    return render(request, "accountability/unsubscribe.html", {"what": OPTIONAL_KINDS[kind]})
+    opted_out = selectors.email_opted_out(user_id=user_id, kind=kind)
+    if opted_out is None:
+        return render(request, "accountability/unsubscribe.html", {"invalid": True}, status=404)
+    return render(request, "accountability/unsubscribe.html", {"done": opted_out, "what": OPTIONAL_KINDS[kind]})
