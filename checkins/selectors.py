@@ -303,20 +303,27 @@ UNACKNOWLEDGED = "unacknowledged"
 
 
 def checkins_needing_attention(*, team: Team, start: date, end: date, limit: int) -> list[CheckIn]:
-    """For "Needs you", over the weeks of a range: support requests not yet answered, then
-    check-ins with blockers not yet acknowledged, then the other unacknowledged check-ins.
-    Each check-in appears once, under the first of these that fits; the first `limit` of each
-    kind, oldest first, each row carrying `kind` and `kind_total`. One query."""
+    """For "Needs you": every support request not yet answered and every blocker not yet
+    acknowledged, whatever the week (they wait until someone answers, however old they are or
+    whichever weeks the dashboard shows), then the other check-ins of the range's weeks not yet
+    acknowledged. Each check-in appears once, under the first of these that fits; the first
+    `limit` of each kind, oldest first, each row carrying `kind` and `kind_total`. One query:
+    the team in each branch, so each reads its own index (the partial ones of open support
+    requests and open blockers, and (team, week) for the range)."""
     open_support = ~Q(support_requested="") & Q(support_answered_at__isnull=True)
-    unacknowledged = Q(acknowledged_at__isnull=True)
+    open_blocker = ~Q(blockers="") & Q(acknowledged_at__isnull=True)
+    unacknowledged_in_range = Q(acknowledged_at__isnull=True, week__range=(start, end))
     kind = Case(
         When(open_support, then=Value(SUPPORT)),
-        When(~Q(blockers=""), then=Value(BLOCKER)),
+        When(open_blocker, then=Value(BLOCKER)),
         default=Value(UNACKNOWLEDGED),
         output_field=CharField(),
     )
+    in_team = Q(team=team)
     return list(
-        CheckIn.objects.filter(open_support | unacknowledged, team=team, week__range=(start, end))
+        CheckIn.objects.filter(
+            (in_team & open_support) | (in_team & open_blocker) | (in_team & unacknowledged_in_range)
+        )
         .filter(is_current_member(person="member"))
         .select_related("member")
         .only(
