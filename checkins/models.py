@@ -109,6 +109,9 @@ class Comment(models.Model):
         ]
         indexes = [
             models.Index(fields=["member", "team", "created_at"], name="comment_member_idx"),
+            # The reply-email dispatcher reads the unseen replies (and members' answers) of the
+            # last few hours, across all teams.
+            models.Index(fields=["created_at"], condition=models.Q(seen_at__isnull=True), name="comment_unseen_idx"),
         ]
 
     def __str__(self) -> str:
