@@ -64,6 +64,7 @@ OPTIONAL_KINDS = {
     "checkin_nudge": "A nudge before the week closes",
     "commitment_overdue": "A note when a commitment passes its date",
     "replies": "Replies from your managers",
+    "replies_from_members": "Answers from your team's members",
     "manager_digest": "The weekly manager digest",
     "feedback_digest": "The daily anonymous-feedback digest",
     "survey_reminder": "Survey reminders",

@@ -181,6 +181,8 @@ CELERY_BEAT_SCHEDULE = {
     # "Dispatch what is due": each asks the database what has reached its moment and writes
     # outbox rows with dedupe keys, so running one twice or late sends nothing twice.
     "checkin-reminders": {"task": "checkins.tasks.checkin_reminders_dispatch", "schedule": timedelta(minutes=5)},
+    # Reply emails, once each 15-minute batch window is over (checkins.services.replies_dispatch).
+    "replies": {"task": "checkins.tasks.replies_dispatch", "schedule": timedelta(minutes=1)},
     "commitments-overdue": {
         "task": "accountability.tasks.commitments_overdue_dispatch",
         "schedule": timedelta(minutes=15),

@@ -56,7 +56,21 @@ class CheckIn(models.Model):
             models.UniqueConstraint(fields=["member", "team", "week"], name="checkin_member_team_week_unique"),
             models.CheckConstraint(condition=models.Q(mood__gte=1, mood__lte=5), name="checkin_mood_range"),
         ]
-        indexes = [models.Index(fields=["team", "week"], name="checkin_team_week_idx")]
+        indexes = [
+            models.Index(fields=["team", "week"], name="checkin_team_week_idx"),
+            # "Needs you" lists every open support request and unacknowledged blocker, whatever
+            # its week: these keep that to the few still open instead of a team's whole history.
+            models.Index(
+                fields=["team", "submitted_at"],
+                condition=~models.Q(support_requested="") & models.Q(support_answered_at__isnull=True),
+                name="checkin_open_support_idx",
+            ),
+            models.Index(
+                fields=["team", "submitted_at"],
+                condition=~models.Q(blockers="") & models.Q(acknowledged_at__isnull=True),
+                name="checkin_open_blocker_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} · {self.team} · {self.week:%G-W%V}"
@@ -95,6 +109,9 @@ class Comment(models.Model):
         ]
         indexes = [
             models.Index(fields=["member", "team", "created_at"], name="comment_member_idx"),
+            # The reply-email dispatcher reads the unseen replies (and members' answers) of the
+            # last few hours, across all teams.
+            models.Index(fields=["created_at"], condition=models.Q(seen_at__isnull=True), name="comment_unseen_idx"),
         ]
 
     def __str__(self) -> str:

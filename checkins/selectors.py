@@ -2,13 +2,14 @@
 length of someone's history."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     DurationField,
     Exists,
     F,
@@ -20,10 +21,10 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, RowNumber, TruncWeek
 
 from accountability import metrics
-from accountability.models import Commitment, CommitmentStatus, Membership, Team, User
+from accountability.models import SETTLED_STATUSES, Commitment, CommitmentStatus, Membership, Team, User
 from accountability.selectors import Spans, in_spans, is_current_member
 from accountability.weeks import Week
 
@@ -39,12 +40,37 @@ class WeekView:
     carried: list[Commitment]  # open, from earlier weeks: waiting for review
     proposals: list[Commitment]
     commitments: list[Commitment]  # made for this week (not proposals)
+    # From earlier weeks, their outcome recorded during this week: the week keeps its story
+    # (and the undo) instead of the row vanishing once reviewed.
+    reviewed: list[Commitment] = field(default_factory=list)
     # The check-in's reply thread; each commitment above carries its own as `.thread`.
     checkin_thread: list[Comment] = field(default_factory=list)
     # Replies not seen yet in threads this page does not show (an earlier week's check-in, a
     # commitment settled long ago): listed on their own, so the page shows every new reply.
     other_new_replies: list[Comment] = field(default_factory=list)
     new_reply_count: int = 0
+
+
+# The outcomes a review records (SETTLED_STATUSES but a declined proposal).
+REVIEWED_STATUSES = SETTLED_STATUSES - {CommitmentStatus.DECLINED}
+# What a commitment row on the week page reads: who proposed it, the date it replaced and the
+# date it was renegotiated to, so the template reaches through no relation on its own.
+ROW_RELATIONS = ("renegotiated_from", "renegotiated_to", "created_by")
+
+
+def _reviewed_during(week: Week) -> Q:
+    """Made for an earlier week and reviewed during this one (a declined proposal is an answer,
+    not a review)."""
+    return Q(week__lt=week.start, resolved_on__range=(week.start, week.end)) & ~Q(status=CommitmentStatus.DECLINED)
+
+
+def _is_reviewed_during(commitment: Commitment, week: Week) -> bool:
+    return (
+        commitment.week < week.start
+        and commitment.status in REVIEWED_STATUSES
+        and commitment.resolved_on is not None
+        and week.start <= commitment.resolved_on <= week.end
+    )
 
 
 def week_for_member(*, member: User, team: Team, week: Week, today: date) -> WeekView:
@@ -61,8 +87,9 @@ def week_for_member(*, member: User, team: Team, week: Week, today: date) -> Wee
             Q(week=week.start)
             | Q(status=CommitmentStatus.PROPOSED)
             | Q(status=CommitmentStatus.OPEN, week__lt=week.start)
+            | _reviewed_during(week)
         )
-        .select_related("renegotiated_from", "created_by")
+        .select_related(*ROW_RELATIONS)
         .order_by("week", "due_date", "pk")
     )
     view = WeekView(
@@ -73,6 +100,7 @@ def week_for_member(*, member: User, team: Team, week: Week, today: date) -> Wee
         carried=[c for c in rows if c.week < week.start and c.status == CommitmentStatus.OPEN],
         proposals=[c for c in rows if c.status == CommitmentStatus.PROPOSED],
         commitments=[c for c in rows if c.week == week.start and c.status != CommitmentStatus.PROPOSED],
+        reviewed=[c for c in rows if _is_reviewed_during(c, week)],
     )
     on_page = Q(commitment_id__in=[c.pk for c in rows])
     if checkin is not None:
@@ -102,41 +130,67 @@ def week_for_member(*, member: User, team: Team, week: Week, today: date) -> Wee
     return view
 
 
+def commitment_rows(*, owner: User, ids: list[int]) -> list[Commitment]:
+    """Commitment rows as the week page has them (relations and threads), for an htmx answer
+    that replaces some rows in place: two queries."""
+    rows = list(
+        Commitment.objects.filter(owner=owner, pk__in=ids).select_related(*ROW_RELATIONS).order_by("week", "pk")
+    )
+    return commitments_with_threads(rows)
+
+
 @dataclass
 class HistoryWeek:
     week: Week
     checkin: CheckIn | None = None
     commitments: list[Commitment] = field(default_factory=list)
+    # Made for an earlier week, reviewed during this one.
+    reviewed: list[Commitment] = field(default_factory=list)
 
 
 HISTORY_WEEKS_PER_PAGE = 8
 
 
-def history_for_member(*, member: User, team: Team, before: Week, page_number: int | str | None) -> tuple[Page, list]:
-    """Past weeks (before `before`) that have a check-in or commitments, newest first,
-    a page at a time: three queries (count, weeks, their rows)."""
+def history_for_member(*, member: User, team: Team, through: Week, page_number: int | str | None) -> tuple[Page, list]:
+    """Weeks up to `through` (the current week included, once it has anything in it) with a
+    check-in, commitments made, or a review of an earlier commitment; newest first, a page at a
+    time: four queries (count, weeks, their check-ins, their commitments)."""
+    mine = {"owner": member, "team": team}
     # order_by(): a UNION's parts may not carry the models' default ordering.
     weeks_with_checkins = (
-        CheckIn.objects.filter(member=member, team=team, week__lt=before.start)
+        CheckIn.objects.filter(member=member, team=team, week__lte=through.start)
         .order_by()
         .values_list("week", flat=True)
     )
     weeks_with_commitments = (
-        Commitment.objects.filter(owner=member, team=team, week__lt=before.start)
-        .order_by()
-        .values_list("week", flat=True)
+        Commitment.objects.filter(**mine, week__lte=through.start).order_by().values_list("week", flat=True)
     )
-    all_weeks = weeks_with_checkins.union(weeks_with_commitments).order_by("-week")
+    weeks_with_reviews = (
+        Commitment.objects.filter(**mine, resolved_on__lte=through.end)
+        .exclude(status=CommitmentStatus.DECLINED)
+        # Cast: PostgreSQL truncates a date to a timestamp, which would turn the UNION's weeks too.
+        .annotate(reviewed_in=Cast(TruncWeek("resolved_on"), output_field=DateField()))
+        .order_by()
+        .values_list("reviewed_in", flat=True)
+    )
+    all_weeks = weeks_with_checkins.union(weeks_with_commitments, weeks_with_reviews).order_by("-week")
     page = Paginator(all_weeks, HISTORY_WEEKS_PER_PAGE).get_page(page_number)
     starts = list(page.object_list)
     by_week = {start: HistoryWeek(week=Week(start)) for start in starts}
     if starts:
         for checkin in CheckIn.objects.filter(member=member, team=team, week__in=starts):
             by_week[checkin.week].checkin = checkin
-        for commitment in Commitment.objects.filter(owner=member, team=team, week__in=starts).order_by(
-            "due_date", "pk"
+        made_or_reviewed = Q(week__in=starts) | Q(resolved_on__range=(min(starts), max(starts) + timedelta(days=6)))
+        for commitment in (
+            Commitment.objects.filter(made_or_reviewed, **mine)
+            .select_related("renegotiated_to")
+            .order_by("due_date", "pk")
         ):
-            by_week[commitment.week].commitments.append(commitment)
+            if commitment.week in by_week:
+                by_week[commitment.week].commitments.append(commitment)
+            reviewed_in = by_week.get(Week.containing(commitment.resolved_on).start) if commitment.resolved_on else None
+            if reviewed_in is not None and _is_reviewed_during(commitment, reviewed_in.week):
+                reviewed_in.reviewed.append(commitment)
     return page, [by_week[start] for start in starts]
 
 
@@ -249,20 +303,27 @@ UNACKNOWLEDGED = "unacknowledged"
 
 
 def checkins_needing_attention(*, team: Team, start: date, end: date, limit: int) -> list[CheckIn]:
-    """For "Needs you", over the weeks of a range: support requests not yet answered, then
-    check-ins with blockers not yet acknowledged, then the other unacknowledged check-ins.
-    Each check-in appears once, under the first of these that fits; the first `limit` of each
-    kind, oldest first, each row carrying `kind` and `kind_total`. One query."""
+    """For "Needs you": every support request not yet answered and every blocker not yet
+    acknowledged, whatever the week (they wait until someone answers, however old they are or
+    whichever weeks the dashboard shows), then the other check-ins of the range's weeks not yet
+    acknowledged. Each check-in appears once, under the first of these that fits; the first
+    `limit` of each kind, oldest first, each row carrying `kind` and `kind_total`. One query:
+    the team in each branch, so each reads its own index (the partial ones of open support
+    requests and open blockers, and (team, week) for the range)."""
     open_support = ~Q(support_requested="") & Q(support_answered_at__isnull=True)
-    unacknowledged = Q(acknowledged_at__isnull=True)
+    open_blocker = ~Q(blockers="") & Q(acknowledged_at__isnull=True)
+    unacknowledged_in_range = Q(acknowledged_at__isnull=True, week__range=(start, end))
     kind = Case(
         When(open_support, then=Value(SUPPORT)),
-        When(~Q(blockers=""), then=Value(BLOCKER)),
+        When(open_blocker, then=Value(BLOCKER)),
         default=Value(UNACKNOWLEDGED),
         output_field=CharField(),
     )
+    in_team = Q(team=team)
     return list(
-        CheckIn.objects.filter(open_support | unacknowledged, team=team, week__range=(start, end))
+        CheckIn.objects.filter(
+            (in_team & open_support) | (in_team & open_blocker) | (in_team & unacknowledged_in_range)
+        )
         .filter(is_current_member(person="member"))
         .select_related("member")
         .only(

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from accountability.models import Absence, Commitment, Membership, Role, Team, User
@@ -118,9 +118,6 @@ def checkin_submit(
 
 # --- Manager review ------------------------------------------------------------------------
 
-# Replies written within this window reach the member as one email, sent when it ends.
-REPLY_BATCH_MINUTES = 15
-
 
 def _require_manager(*, actor: User, team_id: int) -> None:
     if not Membership.objects.filter(user=actor, team_id=team_id, role=Role.MANAGER).exists():
@@ -177,9 +174,9 @@ def comment_add(
     """A reply in the thread of a check-in or a commitment.
 
     The member and the team's managers may write. A manager's reply also acknowledges the
-    check-in (you can't answer without having read it) and queues one email to the member per
-    reply batch: replies within REPLY_BATCH_MINUTES share a dedupe key and the email goes out
-    when the window ends, so a burst of replies is one email.
+    check-in (you can't answer without having read it). Nobody is emailed from here:
+    `replies_dispatch` writes one email per person for each batch window once it is over,
+    when it knows every reply of the window and which of them were read in time.
     """
     if (checkin is None) == (commitment is None):
         raise ValueError("A comment belongs to exactly one check-in or commitment.")
@@ -203,19 +200,9 @@ def comment_add(
         body=body,
         created_at=now,
     )
-    if not is_member:
-        if checkin is not None:
-            _acknowledge(checkin=checkin, actor=author, now=now)
-        _queue_reply_email(team_id=target.team_id, member_id=member_id, author=author, now=now)
+    if not is_member and checkin is not None:
+        _acknowledge(checkin=checkin, actor=author, now=now)
     return comment
-
-
-def _queue_reply_email(*, team_id: int, member_id: int, author: User, now: datetime) -> None:
-    window = int(now.timestamp()) // (REPLY_BATCH_MINUTES * 60)
-    send_after = datetime.fromtimestamp((window + 1) * REPLY_BATCH_MINUTES * 60, tz=UTC)
-    member = User.objects.get(pk=member_id)
-    team = Team.objects.get(pk=team_id)
-    emails.replies(team=team, member=member, author=author, window=window, send_after=send_after)
 
 
 def comments_mark_seen(
@@ -314,6 +301,125 @@ def _queue_checkin_emails(*, team: Team, week: Week, kind: str, due_at: datetime
                             due_at=due_at,
                             closes_at=closes_at,
                             dedupe_key=keys[person.pk],
+                        )
+            if inserted:
+                transaction.on_commit(outbox_schedule_sweep)
+        queued += len(inserted)
+    return queued
+
+
+# --- Reply emails (Celery beat runs the dispatcher every minute) -----------------------------
+
+# Replies written in the same window (fixed, REPLY_BATCH_MINUTES long, counted from the epoch)
+# reach each person as one email, written once the window is over.
+REPLY_BATCH_MINUTES = 15
+# A window is emailed this long after it ends, so a reply whose request commits a moment
+# after the end still makes its batch.
+REPLY_BATCH_SETTLE = timedelta(minutes=1)
+# After an outage, older windows are not emailed late: the replies wait on the pages.
+REPLY_BATCH_RELEVANT_FOR = timedelta(hours=6)
+
+
+def reply_window(at: datetime) -> int:
+    """The number of the batch window an instant falls in."""
+    return int(at.timestamp()) // (REPLY_BATCH_MINUTES * 60)
+
+
+def reply_window_start(window: int) -> datetime:
+    return datetime.fromtimestamp(window * REPLY_BATCH_MINUTES * 60, tz=UTC)
+
+
+@dataclass
+class _ReplyEmail:
+    """One email of a batch window: its kind, to whom, about which team, naming whom (each
+    with the threads they wrote in)."""
+
+    kind: str
+    dedupe_key: str
+    recipient_id: int
+    team_id: int
+    named: dict[int, list[emails.Thread]]
+
+
+def replies_dispatch(*, now: datetime | None = None) -> int:
+    """Write the reply emails of the batch windows that are over.
+
+    * To a member: the replies others wrote in their threads during a window that they have
+      not seen by now (opening their week page marks them seen): one email naming every
+      author; none if they read them all in time.
+    * To each of the team's managers: the members who answered in their own threads during a
+      window, one email naming them all; never about one's own answers (a manager's own
+      check-in), so a manager who is the only one answering gets none.
+
+    Set-based: the same few queries for one team or ten thousand (the windows' replies, the
+    managers, the outbox keys, the people and the teams), then bulk inserts. Idempotent: the
+    dedupe key names the person, team and window, so running twice, concurrently or after
+    downtime writes each email once; windows over for longer than REPLY_BATCH_RELEVANT_FOR are
+    left alone.
+    """
+    now = now or timezone.now()
+    upto = reply_window_start(reply_window(now - REPLY_BATCH_SETTLE))
+    rows = (
+        Comment.objects.filter(
+            created_at__gte=upto - REPLY_BATCH_RELEVANT_FOR, created_at__lt=upto, seen_at__isnull=True
+        )
+        .filter(Exists(Membership.objects.filter(team=OuterRef("team_id"), user=OuterRef("member_id")).order_by()))
+        .order_by("created_at", "pk")
+        .values_list("team_id", "member_id", "author_id", "created_at", *emails.Thread.FIELDS)
+    )
+    # In order of writing: (member, team, window) -> who replied to them; (team, window) ->
+    # the members who answered, each with the threads they wrote in.
+    replied: dict[tuple[int, int, int], dict[int, None]] = {}
+    answered: dict[tuple[int, int], dict[int, dict[emails.Thread, None]]] = {}
+    for team_id, member_id, author_id, created_at, *thread in rows:
+        window = reply_window(created_at)
+        if author_id == member_id:
+            answered.setdefault((team_id, window), {}).setdefault(member_id, {})[emails.Thread(*thread)] = None
+        else:
+            replied.setdefault((member_id, team_id, window), {})[author_id] = None
+
+    wanted = [
+        _ReplyEmail("replies", f"replies:{member_id}:{team_id}:{window}", member_id, team_id, {a: [] for a in authors})
+        for (member_id, team_id, window), authors in replied.items()
+    ]
+    managers = Membership.objects.filter(team_id__in={team_id for team_id, _ in answered}, role=Role.MANAGER)
+    managers_of: dict[int, list[int]] = {}
+    for team_id, user_id in managers.order_by("user_id").values_list("team_id", "user_id"):
+        managers_of.setdefault(team_id, []).append(user_id)
+    for (team_id, window), by_member in answered.items():
+        for manager_id in managers_of.get(team_id, []):
+            named = {member_id: list(threads) for member_id, threads in by_member.items() if member_id != manager_id}
+            if named:
+                key = f"replies-from-members:{manager_id}:{team_id}:{window}"
+                wanted.append(_ReplyEmail("replies_from_members", key, manager_id, team_id, named))
+    sent = outbox_existing_keys(email.dedupe_key for email in wanted)
+    wanted = [email for email in wanted if email.dedupe_key not in sent]
+    if not wanted:
+        return 0
+
+    people = User.objects.in_bulk({pk for email in wanted for pk in (email.recipient_id, *email.named)})
+    teams = Team.objects.in_bulk({email.team_id for email in wanted})
+    queued = 0
+    for start in range(0, len(wanted), DISPATCH_CHUNK):
+        with transaction.atomic():
+            with outbox_bulk() as inserted:
+                for email in wanted[start : start + DISPATCH_CHUNK]:
+                    recipient, team = people[email.recipient_id], teams[email.team_id]
+                    if not recipient.is_active:
+                        continue
+                    if email.kind == "replies":
+                        emails.replies(
+                            team=team,
+                            member=recipient,
+                            authors=[people[pk] for pk in email.named],
+                            dedupe_key=email.dedupe_key,
+                        )
+                    else:
+                        emails.replies_from_members(
+                            team=team,
+                            manager=recipient,
+                            answers=[(people[pk], threads) for pk, threads in email.named.items()],
+                            dedupe_key=email.dedupe_key,
                         )
             if inserted:
                 transaction.on_commit(outbox_schedule_sweep)

@@ -107,7 +107,7 @@ def week_page(request: HttpRequest, slug: str, label: str | None = None) -> Http
 
     form = CheckInForm(request.POST)
     if not form.is_valid():
-        return _render_week(request, team, week, checkin_form=form)
+        return _render_week(request, team, week, checkin_form=form, status=422)
     try:
         result = services.checkin_submit(
             member=request.user,
@@ -136,7 +136,7 @@ def week_page(request: HttpRequest, slug: str, label: str | None = None) -> Http
         return redirect(_week_url(team, week))
     except ValidationError as exc:
         form.add_error(None, exc)
-        return _render_week(request, team, week, checkin_form=form)
+        return _render_week(request, team, week, checkin_form=form, status=422)
     if result.created:
         late = " It's marked late, and that's fine: thank you for checking in." if result.checkin.is_late else ""
         messages.success(request, f"Check-in saved.{late}")
@@ -195,33 +195,48 @@ def commitment_review(request: HttpRequest, commitment_id: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
     if _is_htmx(request):
-        commitment.refresh_from_db()
-        rows = [commitment]
-        if current is not None and current.pk != commitment.pk:
-            rows.append(current)
-        selectors.commitments_with_threads(rows)
-        return render(
-            request,
-            "checkins/_commitment_rows.html",
-            {
-                "rows": rows,
-                "team": team,
-                "today": team.today(),
-                "review_form": (commitment.pk, form) if form.errors else None,
-            },
-            # week.html tells htmx to swap 422s (by default it ignores 4xx answers).
-            status=422 if form.errors else 200,
-        )
+        ids = [commitment.pk] if current is None else [commitment.pk, current.pk]
+        # week.html tells htmx to swap 422s (by default it ignores 4xx answers).
+        return _render_rows(request, team, week, ids, review_form=(commitment.pk, form) if form.errors else None)
     if form.errors:
         return _render_week(request, team, week, review_form=(commitment.pk, form), status=422)
     messages.success(request, _review_message(current, commitment))
     return redirect(_week_url(team, week) + f"#commitment-{current.pk}")
 
 
+def _render_rows(
+    request: HttpRequest,
+    team: Team,
+    week: Week,
+    ids: list[int],
+    *,
+    review_form: tuple[int, ReviewForm] | None = None,
+) -> HttpResponse:
+    """htmx's answer to a review or an undo on the page of `week`: the rows it changed (a
+    renegotiation's successor too), as they now stand, to replace the one in the page."""
+    return render(
+        request,
+        "checkins/_commitment_rows.html",
+        {
+            "rows": selectors.commitment_rows(owner=request.user, ids=ids),
+            "team": team,
+            "week": week,
+            "today": team.today(),
+            "review_form": review_form,
+        },
+        status=422 if review_form else 200,
+    )
+
+
 def _week_for_commitment(team: Team, commitment: Commitment) -> Week:
-    """Where a commitment is reviewed: its own week, or this week while it is carried over."""
-    own = Week.containing(commitment.week)
-    return team.current_week() if commitment.status == "open" else own
+    """Where a commitment is reviewed: this week while it is carried over or once reviewed
+    during it (it is listed there under "Reviewed this week"), else the week it was made for."""
+    current = team.current_week()
+    if commitment.status == "open" or (
+        commitment.resolved_on is not None and current.start <= commitment.resolved_on <= current.end
+    ):
+        return current
+    return Week.containing(commitment.week)
 
 
 def _review_message(current: Commitment | None, commitment: Commitment) -> str:
@@ -233,14 +248,23 @@ def _review_message(current: Commitment | None, commitment: Commitment) -> str:
 @login_required
 @require_POST
 def commitment_reopen(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    """Undo an outcome. The commitment is open again, so it waits on "This week"."""
     commitment = _get_own_commitment(request.user, commitment_id)
+    team = commitment.team
     try:
         core_services.commitment_reopen(commitment=commitment, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        error = " ".join(exc.messages)
     else:
-        messages.success(request, "Reopened.")
-    return redirect(reverse("this_week", args=[commitment.team.slug]) + f"#commitment-{commitment.pk}")
+        error = None
+    if _is_htmx(request):
+        # The row as it now stands (also when another tab had reopened it already).
+        return _render_rows(request, team, team.current_week(), [commitment.pk])
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Reopened: it waits for your review again.")
+    return redirect(reverse("this_week", args=[team.slug]) + f"#commitment-{commitment.pk}")
 
 
 @login_required
@@ -271,13 +295,21 @@ def history(request: HttpRequest, slug: str, user_id: int | None = None) -> Http
         person = get_object_or_404(User, pk=user_id, memberships__team=team)
         if not core_permissions.can_view_person_in_team(request.user, team, person):
             raise Http404
+    current = team.current_week()
     page, weeks = selectors.history_for_member(
-        member=person, team=team, before=team.current_week(), page_number=request.GET.get("page")
+        member=person, team=team, through=current, page_number=request.GET.get("page")
     )
     return render(
         request,
         "checkins/history.html",
-        {"team": team, "person": person, "is_self": person.pk == request.user.pk, "page": page, "weeks": weeks},
+        {
+            "team": team,
+            "person": person,
+            "is_self": person.pk == request.user.pk,
+            "page": page,
+            "weeks": weeks,
+            "current_week": current,
+        },
     )
 
 

@@ -536,7 +536,9 @@ def test_an_open_commitment_from_last_week_waits_for_review_labelled_carried_ove
     assert "carried over" not in this_weeks
 
 
-def test_once_reviewed_a_carried_commitment_leaves_the_waiting_list(client, frozen, member, team):
+def test_once_reviewed_a_carried_commitment_leaves_the_waiting_list_for_reviewed_this_week(
+    client, frozen, member, team
+):
     frozen.move_to(WEDNESDAY - timedelta(days=7))
     old = _commit(member, title="Clean up the flaky tests")
     frozen.move_to(WEDNESDAY)
@@ -549,7 +551,15 @@ def test_once_reviewed_a_carried_commitment_leaves_the_waiting_list(client, froz
     assert response["Location"] == reverse("this_week", args=[team.slug]) + f"#commitment-{old.pk}"
     page = client.get(response["Location"]).content.decode()
     assert "Waiting for your review" not in page
-    assert "Clean up the flaky tests" not in page
+    # Not gone: this week keeps it, with how it went and a way to take that back.
+    reviewed = _section(page, "reviewed-heading")
+    assert "Reviewed this week" in reviewed
+    assert f'id="commitment-{old.pk}"' in reviewed
+    assert "Clean up the flaky tests" in reviewed
+    assert f"made in week {LAST_WEEK.number}" in reviewed
+    assert '<span class="badge status-done flex-shrink-0">Done</span>' in reviewed
+    assert reverse("commitment_reopen", args=[old.pk]) in reviewed
+    assert "Clean up the flaky tests" not in _section(page, "commitments-heading")
     last_week_page = client.get(reverse("week", args=[team.slug, LAST_WEEK.label])).content.decode()
     assert f'id="commitment-{old.pk}"' in last_week_page
 

@@ -203,7 +203,8 @@ def _measure_twice(client, url: str, grow, ceiling: int, django_assert_max_num_q
 #     the replies (the page's threads and every reply not seen yet, with their authors and
 #     targets), and marking the new ones seen.
 #   history: the team with the viewer's role, the current team lookup for the navigation,
-#     the count and the page of weeks, then that page's check-ins and commitments.
+#     the count and the page of weeks (this one included), then that page's check-ins and its
+#     commitments (made in those weeks, or reviewed during them).
 #     member_history: also the person.
 #   commitment_detail: the commitment with its team and owner, then the whole chain and all its
 #     history rows, and its reply thread; for anyone but the owner also the viewer's role.
@@ -247,6 +248,87 @@ def test_this_week(client, team, member, people, manager, short_history, django_
     assert all(len(proposal.thread) == 2 for proposal in view.proposals[:3])
 
 
+def _reviewed_this_week(team, person, manager, count: int) -> None:
+    """`count` commitments from earlier weeks reviewed this week, every outcome in turn (a
+    renegotiated one with its successor), each with a reply: "This week" keeps them all."""
+    current = team.current_week()
+    today = team.today()
+    outcomes = [
+        CommitmentStatus.DONE,
+        CommitmentStatus.PARTLY_DONE,
+        CommitmentStatus.NOT_DONE,
+        CommitmentStatus.LET_GO,
+        CommitmentStatus.RENEGOTIATED,
+    ]
+    for n in range(count):
+        status = outcomes[n % len(outcomes)]
+        made = Week(current.start - timedelta(weeks=1 + n % 3))
+        commitment = CommitmentFactory(owner=person, team=team, week=made.start, status=status, resolved_on=today)
+        _event(commitment, status, person)
+        _reply(commitment, manager, "Thanks for the update")
+        if status == CommitmentStatus.RENEGOTIATED:
+            CommitmentFactory(
+                owner=person,
+                team=team,
+                week=current.start,
+                title=commitment.title,
+                due_date=current.end,
+                renegotiated_from=commitment,
+                chain_root=commitment,
+            )
+
+
+def test_this_week_keeps_what_was_reviewed_without_more_queries(
+    client, team, member, people, manager, short_history, django_assert_max_num_queries
+):
+    client.force_login(member)
+    url = reverse("this_week", args=[team.slug])
+    _reviewed_this_week(team, member, manager, 5)
+
+    small, large = _measure_twice(
+        client,
+        url,
+        lambda: _reviewed_this_week(team, member, manager, 30),
+        QUERIES["this_week"],
+        django_assert_max_num_queries,
+    )
+
+    assert large == small
+    response = client.get(url)
+    view = response.context["view"]
+    assert len(view.reviewed) == 35
+    assert all(len(commitment.thread) == 1 for commitment in view.reviewed)
+    html = response.content.decode()
+    assert html.count("Renegotiated to ") == 7
+    # Every outcome but a renegotiation can be taken back.
+    assert html.count('class="undo-form') == 28 + sum(1 for c in view.commitments if c.status != "open")
+
+
+def test_history_with_reviews_does_not_grow(
+    client, team, member, people, manager, short_history, django_assert_max_num_queries
+):
+    client.force_login(member)
+    url = reverse("history", args=[team.slug])
+    _reviewed_this_week(team, member, manager, 5)
+
+    small, large = _measure_twice(
+        client,
+        url,
+        lambda: _reviewed_this_week(team, member, manager, 30),
+        QUERIES["history"],
+        django_assert_max_num_queries,
+    )
+
+    assert large == small
+    response = client.get(url)
+    this_week = response.context["weeks"][0]
+    assert this_week.week == team.current_week()
+    assert len(this_week.reviewed) == 35
+    html = response.content.decode()
+    start = html.index(f'id="week-{this_week.week.label}"')
+    assert html[start : html.index("</section>", start)].count("Renegotiated to ") == 7
+
+
 def test_a_past_week(client, team, member, people, manager, short_history, django_assert_max_num_queries):
     client.force_login(member)
     url = reverse("week", args=[team.slug, team.current_week().previous().label])
@@ -271,21 +353,25 @@ def test_history_first_page(client, team, member, people, manager, short_history
     )
 
     assert large == small
-    page = client.get(url).context["page"]
-    assert page.paginator.count == LONG
+    response = client.get(url)
+    page = response.context["page"]
+    # The forty past weeks, and this week: it has a check-in and commitments already.
+    assert page.paginator.count == LONG + 1
     assert len(page.object_list) == HISTORY_WEEKS_PER_PAGE
+    assert response.context["weeks"][0].week == team.current_week()
 
 
 def test_history_second_page(client, team, member, people, manager, short_history, django_assert_max_num_queries):
-    """Short here means just long enough to have a second page (with one week on it)."""
-    _history(team, people, manager, range(2, HISTORY_WEEKS_PER_PAGE + 2))
+    """Short here means just long enough to have a second page (with one week on it): this
+    week and eight past weeks."""
+    _history(team, people, manager, range(2, HISTORY_WEEKS_PER_PAGE + 1))
     client.force_login(member)
     url = reverse("history", args=[team.slug]) + "?page=2"
 
     small, large = _measure_twice(
         client,
         url,
-        lambda: _grow(team, people, manager, after=HISTORY_WEEKS_PER_PAGE + 1),
+        lambda: _grow(team, people, manager, after=HISTORY_WEEKS_PER_PAGE),
         QUERIES["history_page_2"],
         django_assert_max_num_queries,
     )

@@ -114,8 +114,10 @@ def test_a_manager_does_not_acknowledge_their_own_check_in(team, manager):
         services.checkin_acknowledge(checkin=own, actor=manager)
     with pytest.raises(ValidationError):
         services.support_mark_answered(checkin=own, actor=manager)
-    # Their own reply in the thread is the member answering: no acknowledgement, no email.
+    # Their own reply in the thread is the member answering: no acknowledgement, and no email
+    # (the team's other managers would hear of it; there are none).
     _reply(author=manager, checkin=own)
+    services.replies_dispatch(now=AFTER_WINDOW)
     assert _fresh(own).acknowledged_at is None
     assert not OutboundEmail.objects.exists()
 
@@ -161,10 +163,11 @@ def test_a_reply_does_not_move_an_earlier_acknowledgement(checkin, manager, froz
     assert _fresh(checkin).acknowledged_at == NOW
 
 
-def test_the_member_s_answer_neither_acknowledges_nor_emails(checkin, member):
+def test_the_member_s_answer_does_not_acknowledge_and_emails_only_the_managers(checkin, member, manager):
     _reply(author=member, checkin=checkin, body="Thanks!")
+    services.replies_dispatch(now=AFTER_WINDOW)
     assert _fresh(checkin).acknowledged_at is None
-    assert not OutboundEmail.objects.exists()
+    assert _emails() == [("replies_from_members", "manager@example.org")]
 
 
 def test_a_reply_on_a_commitment_does_not_acknowledge_a_check_in(checkin, commitment, manager):
@@ -209,56 +212,88 @@ def test_a_reply_belongs_to_exactly_one_thread(checkin, commitment, manager):
         services.comment_add(author=manager, body="Hi")
 
 
-# --- One email per batch of replies --------------------------------------------------------
+# --- One email per batch of replies ----------------------------------------------------------
+# Written by the dispatcher once the window is over (test_reply_emails.py has the rest); NOW
+# starts a window.
+
+WINDOW_ENDS = NOW + timedelta(minutes=services.REPLY_BATCH_MINUTES)
+AFTER_WINDOW = WINDOW_ENDS + services.REPLY_BATCH_SETTLE
 
 
-def test_replies_within_a_window_are_one_email_sent_when_it_ends(checkin, commitment, member, manager):
+def _emails() -> list[tuple[str, str]]:
+    return sorted(OutboundEmail.objects.values_list("kind", "to_email"))
+
+
+def test_replies_within_a_window_are_one_email_sent_when_it_ends(checkin, commitment, member, manager, frozen):
     _reply(author=manager, checkin=checkin, at=NOW + timedelta(minutes=2))
     _reply(author=manager, commitment=commitment, at=NOW + timedelta(minutes=9))
+    frozen.move_to(AFTER_WINDOW - timedelta(seconds=1))
+    assert services.replies_dispatch() == 0  # not yet: a late commit may still join the window
+    assert not OutboundEmail.objects.exists()
+
+    frozen.move_to(AFTER_WINDOW)
+    assert services.replies_dispatch() == 1
 
     email = OutboundEmail.objects.get()
     assert email.kind == "replies"
     assert email.recipient == member
     assert email.to_email == member.email
-    assert email.next_attempt_at == NOW + timedelta(minutes=15)
+    assert email.next_attempt_at == AFTER_WINDOW
     assert email.subject == "Mona Manager replied to you in Platform"
     week_url = "http://testserver" + reverse("this_week", args=["platform"])
     assert week_url in email.body_text
     assert f'href="{week_url}"' in email.body_html
 
 
-def test_a_reply_in_the_next_window_is_a_second_email(checkin, manager):
+def test_a_reply_in_the_next_window_is_a_second_email(checkin, member, team, manager):
     _reply(author=manager, checkin=checkin, at=NOW + timedelta(minutes=14, seconds=59))
     _reply(author=manager, checkin=checkin, at=NOW + timedelta(minutes=15))
     _reply(author=manager, checkin=checkin, at=NOW + timedelta(minutes=29))
+    first = services.reply_window(NOW)
 
-    assert sorted(OutboundEmail.objects.values_list("next_attempt_at", flat=True)) == [
-        NOW + timedelta(minutes=15),
-        NOW + timedelta(minutes=30),
+    assert services.replies_dispatch(now=AFTER_WINDOW) == 1
+    assert services.replies_dispatch(now=AFTER_WINDOW + timedelta(minutes=15)) == 1
+
+    assert sorted(OutboundEmail.objects.values_list("dedupe_key", flat=True)) == [
+        f"replies:{member.pk}:{team.pk}:{first}",
+        f"replies:{member.pk}:{team.pk}:{first + 1}",
     ]
 
 
 def test_two_managers_replying_in_one_window_still_send_one_email(team, checkin, manager):
-    second_manager = MembershipFactory(team=team, role=Role.MANAGER).user
+    second_manager = MembershipFactory(team=team, role=Role.MANAGER, user__display_name="Sam Second").user
     _reply(author=manager, checkin=checkin)
     _reply(author=second_manager, checkin=checkin, at=NOW + timedelta(minutes=1))
-    assert OutboundEmail.objects.count() == 1
+    _reply(author=manager, checkin=checkin, at=NOW + timedelta(minutes=2))
+
+    services.replies_dispatch(now=AFTER_WINDOW)
+
+    email = OutboundEmail.objects.get()
+    # Everyone who replied, in the order they first wrote, not only the first of them.
+    assert email.subject == "Mona Manager and Sam Second replied to you in Platform"
+    assert "Mona Manager and Sam Second replied to your check-in" in email.body_text
+    assert "Mona Manager and Sam Second replied to your check-in" in email.body_html
 
 
 def test_each_member_gets_their_own_email(team, checkin, teammate, manager):
     theirs = CheckInFactory(member=teammate, team=team, week=WEEK.start)
     _reply(author=manager, checkin=checkin)
     _reply(author=manager, checkin=theirs)
+    services.replies_dispatch(now=AFTER_WINDOW)
     assert sorted(OutboundEmail.objects.values_list("to_email", flat=True)) == [
         "member@example.org",
         "teammate@example.org",
     ]
 
 
-def test_the_member_s_own_replies_send_nothing(checkin, commitment, member):
+def test_the_member_s_own_answers_send_them_nothing_and_tell_their_manager(checkin, commitment, member, manager):
     _reply(author=member, checkin=checkin)
     _reply(author=member, commitment=commitment)
     assert not OutboundEmail.objects.exists()
+
+    services.replies_dispatch(now=AFTER_WINDOW)
+
+    assert _emails() == [("replies_from_members", "manager@example.org")]
 
 
 def test_a_refused_reply_sends_nothing(checkin, manager, teammate):
@@ -266,6 +301,7 @@ def test_a_refused_reply_sends_nothing(checkin, manager, teammate):
         _reply(author=manager, checkin=checkin, body=" ")
     with pytest.raises(ValidationError):
         _reply(author=teammate, checkin=checkin)
+    services.replies_dispatch(now=AFTER_WINDOW)
     assert not OutboundEmail.objects.exists()
 
 
@@ -463,6 +499,7 @@ def test_a_manager_replies_without_javascript(client, checkin, member, manager):
     comment = Comment.objects.get()
     assert (comment.author, comment.member, comment.body) == (manager, member, "Let's pair on Thursday.")
     assert _fresh(checkin).acknowledged_by == manager
+    services.replies_dispatch(now=AFTER_WINDOW)
     assert OutboundEmail.objects.get().recipient == member
     page = _text(client.get(response.url))
     assert "Let's pair on Thursday." in page
@@ -478,7 +515,9 @@ def test_the_member_answers_back_in_the_same_thread(client, checkin, member, man
     assert response.status_code == 200
     assert [c.body for c in response.context["thread"]] == ["How can I help?", "Pairing would help."]
     assert "Reply sent. Your manager will see it here." in _text(response)
-    assert OutboundEmail.objects.count() == 1  # only the manager's reply
+    services.replies_dispatch(now=AFTER_WINDOW)
+    # The manager's reply (not seen on the week page yet) to her, her answer to her manager.
+    assert _emails() == [("replies", "member@example.org"), ("replies_from_members", "manager@example.org")]
 
 
 def test_an_htmx_reply_returns_the_thread_and_the_acknowledgement(client, checkin, manager):
@@ -559,12 +598,14 @@ def test_a_teammate_never_sees_a_commitment_s_thread(client, commitment, member,
     assert Comment.objects.count() == 2
 
 
-def test_a_manager_s_reply_on_a_commitment_emails_the_owner(client, commitment, member, manager):
+def test_a_manager_s_reply_on_a_commitment_emails_the_owner(client, commitment, member, manager, frozen):
     client.force_login(manager)
     client.post(reverse("commitment_reply", args=[commitment.pk]), {"body": "Nice progress"})
+    frozen.move_to(AFTER_WINDOW)
+    services.replies_dispatch()
     email = OutboundEmail.objects.get()
     assert email.recipient == member
-    assert email.next_attempt_at == NOW + timedelta(minutes=15)
+    assert email.next_attempt_at == AFTER_WINDOW
 
 
 def test_a_bad_commitment_reply_renders_the_page_again_with_the_text(client, commitment, manager):

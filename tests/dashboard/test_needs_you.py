@@ -11,6 +11,7 @@ from accountability.models import CommitmentStatus, Membership, Role
 from accountability.weeks import Week
 
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
+from .test_queries import QUERIES
 
 NOW = datetime(2026, 3, 11, 14, 0, tzinfo=UTC)  # Wednesday of W11, London
 TODAY = date(2026, 3, 11)
@@ -85,13 +86,20 @@ def test_support_answered_and_check_ins_acknowledged_leave_the_lists(client, tea
     assert "No open support requests." in body
 
 
-def test_check_ins_outside_the_range_are_not_listed(client, team, member, manager):
+def test_check_ins_outside_the_range_wait_only_while_they_ask_for_something(client, team, member, manager):
+    """A support request or a blocker waits for an answer however old it is; a check-in that
+    only waits for its acknowledgement is listed for the weeks the dashboard shows."""
     long_ago = Week(team.current_week().start - timedelta(weeks=20))
-    CheckInFactory(member=member, team=team, week=long_ago.start, support_requested="Old")
+    support = CheckInFactory(member=member, team=team, week=long_ago.start, support_requested="Old")
+    CheckInFactory(member=member, team=team, week=long_ago.previous().start)  # just unacknowledged
     client.force_login(manager)
 
-    assert _needs(client, team)[0]["support"].total == 0
-    assert _needs(client, team, weeks=21)[0]["support"].total == 1
+    needs = _needs(client, team)[0]
+    assert [c.pk for c in needs["support"].items] == [support.pk]
+    assert needs["unacknowledged"].total == 0
+    needs = _needs(client, team, weeks=22)[0]
+    assert needs["support"].total == 1
+    assert needs["unacknowledged"].total == 1
 
 
 def test_proposals_declined_in_the_last_two_weeks(client, team, member, manager):
@@ -136,3 +144,70 @@ def test_overdue_lists_open_commitments_due_in_the_range_whose_date_passed(clien
     assert listed.total == 1
     assert reverse("commitment_detail", args=[overdue.pk]) in body
     assert "Due today" not in body and "Manager's own" not in body
+
+
+def _weeks_back(team, n: int) -> Week:
+    return Week(team.current_week().start - timedelta(weeks=n))
+
+
+def test_every_open_support_request_and_blocker_is_listed_whatever_the_range(client, team, member, teammate, manager):
+    support = CheckInFactory(member=member, team=team, week=_weeks_back(team, 30).start, support_requested="Old ask")
+    blocker = CheckInFactory(member=teammate, team=team, week=_weeks_back(team, 12).start, blockers="Old blocker")
+    # Answered or acknowledged long ago: nothing waits.
+    CheckInFactory(
+        member=member,
+        team=team,
+        week=_weeks_back(team, 29).start,
+        support_requested="ANSWERED-4471",
+        support_answered_at=NOW,
+    )
+    CheckInFactory(
+        member=teammate,
+        team=team,
+        week=_weeks_back(team, 11).start,
+        blockers="ACKNOWLEDGED-4471",
+        acknowledged_at=NOW,
+        acknowledged_by=manager,
+    )
+    recent = CheckInFactory(member=member, team=team, support_requested="This week's ask")
+    client.force_login(manager)
+    two_months_ago = {"from": _weeks_back(team, 9).label, "to": _weeks_back(team, 8).label}
+
+    for params in [{}, {"weeks": 1}, two_months_ago]:
+        needs, _, body = _needs(client, team, **params)
+        assert [c.pk for c in needs["support"].items] == [support.pk, recent.pk], params
+        assert [c.pk for c in needs["blockers"].items] == [blocker.pk], params
+        assert "Old ask" in body and "Old blocker" in body
+        assert "ANSWERED-4471" not in body and "ACKNOWLEDGED-4471" not in body
+
+
+def test_needs_you_reads_the_same_queries_however_many_old_requests_wait(
+    client, team, manager, django_assert_num_queries
+):
+    """Pinned like the rest of the dashboard (tests/dashboard/test_queries.py), with requests far
+    older than the one week shown."""
+    people = [MembershipFactory(team=team, role=Role.MEMBER).user for _ in range(3)]
+    CheckInFactory(member=people[0], team=team, week=_weeks_back(team, 40).start, support_requested="Help")
+    client.force_login(manager)
+    url = reverse("team_dashboard", args=[team.slug]) + "?weeks=1"
+    client.get(url)
+    with django_assert_num_queries(QUERIES["team_dashboard"]["manager"]):
+        small = client.get(url).context["dashboard"]
+
+    for back in range(1, 40):
+        for n, person in enumerate(people):
+            CheckInFactory(
+                member=person,
+                team=team,
+                week=_weeks_back(team, back).start,
+                support_requested="Help" if n == 0 else "",
+                blockers="Stuck" if n == 1 else "",
+            )
+    with django_assert_num_queries(QUERIES["team_dashboard"]["manager"]):
+        large = client.get(url).context["dashboard"]
+
+    totals = {needs.key: needs.total for needs in small.needs}
+    assert (totals["support"], totals["blockers"], totals["unacknowledged"]) == (1, 0, 0)
+    totals = {needs.key: needs.total for needs in large.needs}
+    assert (totals["support"], totals["blockers"], totals["unacknowledged"]) == (40, 39, 0)
+    assert [len(needs.items) for needs in large.needs[:3]] == [NEEDS_LIMIT, NEEDS_LIMIT, 0]

@@ -4,7 +4,8 @@ The manager opens the team dashboard from the navigation, works through "Needs y
 request, a check-in with blockers nobody has acknowledged), acknowledging, replying and marking
 the support request answered on each check-in's page, with htmx updating the page in place,
 and comes back to an empty "Needs you". The member, on a phone, finds the reply on "This week"
-marked new, and one "replies" email waits in the outbox.
+marked new and answers it. When the reply batch is over, she gets no email about a reply she
+has already read; her manager gets one naming her.
 
 Runs on the real clock; every date is built from the team's current week, so the journey holds
 on any day of the week."""
@@ -20,6 +21,7 @@ from playwright.sync_api import Page, expect
 from accountability.models import EmailStatus, OutboundEmail, Role, Team, User
 from accountability.weeks import Week, week_opens_at
 from checkins.models import CheckIn, Comment, Mood
+from checkins.services import REPLY_BATCH_MINUTES, REPLY_BATCH_SETTLE, replies_dispatch
 from tests.factories import TEST_PASSWORD, CheckInFactory, MembershipFactory, TeamFactory
 
 from .conftest import PHONE
@@ -32,6 +34,7 @@ SUPPORT = "Could we pair on the rollout plan this week?"
 MIA_BLOCKER = "The staging database is down again"
 THEO_BLOCKER = "Waiting on the vendor's API keys"
 REPLY = "Yes, let's pair on Thursday morning. I'll book the room and bring the draft."
+ANSWER = "Thursday works. I'll bring the rollout checklist."
 
 
 @dataclass
@@ -235,11 +238,33 @@ def test_a_manager_works_through_needs_you_and_the_member_sees_the_reply(review,
     expect(reply.get_by_text("New", exact=True)).to_have_count(0)
     expect(phone_page.get_by_role("status").filter(has_text="new repl")).to_have_count(0)
     assert Comment.objects.get().seen_at is not None
+    checkin_section = phone_page.get_by_role("region", name=re.compile(r"^Check-in"))
 
-    # --- One "replies" email for Mia in the outbox; acknowledging sends none -------------------
-    email = OutboundEmail.objects.get(kind="replies")
-    assert (email.to_email, email.recipient_id, email.status) == (MEMBER_EMAIL, review.member.pk, EmailStatus.QUEUED)
-    assert email.subject == "Mona Manager replied to you in Platform"
-    assert f"{base}/teams/platform/week/" in email.body_text
-    assert REPLY not in email.body_text  # the reply itself stays in the app
-    assert not OutboundEmail.objects.exclude(kind="replies").exists()
+    # --- She answers on her check-in's page, in place ---------------------------------------------
+    checkin_section.get_by_role("link", name="Answer").click()
+    expect(phone_page.get_by_role("heading", level=1)).to_contain_text("Your check-in")
+    replies = phone_page.get_by_role("region", name="Replies", exact=True)
+    replies.get_by_label("Answer").fill(ANSWER)
+    replies.get_by_role("button", name="Send answer").click()
+    replies = phone_page.get_by_role("region", name="Replies", exact=True)
+    expect(replies.get_by_role("listitem")).to_have_count(2)
+    expect(replies.get_by_role("listitem").last).to_contain_text(ANSWER)
+
+    # --- The emails, once the reply batch is over (beat runs the dispatcher every minute) --------
+    # Nothing is written at once: acknowledging sends nothing, and replies wait for their batch.
+    assert not OutboundEmail.objects.exists()
+    last_written = Comment.objects.latest("created_at").created_at
+    after_batch = last_written + timedelta(minutes=REPLY_BATCH_MINUTES) + REPLY_BATCH_SETTLE
+    assert replies_dispatch(now=after_batch) == 1
+    # Mia read Mona's reply on her week page before the batch went out: no email for it. Mona
+    # hears that Mia answered, with the link to the thread; the answer itself stays in the app.
+    email = OutboundEmail.objects.get()
+    assert (email.kind, email.to_email, email.recipient_id, email.status) == (
+        "replies_from_members",
+        MANAGER_EMAIL,
+        review.manager.pk,
+        EmailStatus.QUEUED,
+    )
+    assert email.subject == "Mia Member answered in Platform"
+    assert f"{base}/checkins/{review.asks_support.pk}/#replies" in email.body_text
+    assert ANSWER not in email.body_text

@@ -177,7 +177,9 @@ def test_a_member_does_the_whole_weekly_check_in_on_a_phone(journey, live_server
     expect(item.get_by_label("New due date")).to_have_value(new_due.isoformat())
     item.get_by_label("Why the date moves").fill("The release slipped a week; agreed with Mona")
     item.get_by_role("button", name="Save").click()
-    expect(row(page, journey.moved).locator(".badge.status-renegotiated")).to_have_text("Renegotiated")
+    expect(row(page, journey.moved).locator(".badge.status-renegotiated")).to_have_text(
+        f"Renegotiated to {short_date(new_due)}"
+    )
     successor = Commitment.objects.get(renegotiated_from=journey.moved)
     expect(row(page, successor)).to_contain_text("Fix the flaky login test")
     expect(row(page, successor)).to_contain_text(f"Due {short_date(new_due)}")
@@ -186,6 +188,35 @@ def test_a_member_does_the_whole_weekly_check_in_on_a_phone(journey, live_server
     assert page.evaluate("window.journeyMarker") == "no reload"
     assert successor.due_date == new_due
     assert successor.week == journey.this_week.start
+
+    # A reload keeps the week's story: both stay on "This week", with how they went.
+    page.reload()
+    expect(page.get_by_role("region", name="Waiting for your review")).to_have_count(0)
+    reviewed = page.get_by_role("region", name="Reviewed this week")
+    expect(reviewed.locator(".commitment")).to_have_count(2)
+    expect(reviewed.locator(f"#commitment-{journey.slipped.pk} .badge.status-partly_done")).to_have_text("Partly done")
+    expect(reviewed.locator(f"#commitment-{journey.moved.pk} .badge.status-renegotiated")).to_have_text(
+        f"Renegotiated to {short_date(new_due)}"
+    )
+    # A renegotiation goes on in its successor; an outcome can be taken back, in place.
+    expect(row(page, journey.moved).get_by_role("button", name=re.compile("^Undo"))).to_have_count(0)
+    page.evaluate("window.journeyMarker = 'no reload'")
+    row(page, journey.slipped).get_by_role("button", name=re.compile("^Undo")).click()
+    expect(row(page, journey.slipped).locator(".badge.status-open")).to_have_text("Open")
+    expect(row(page, journey.slipped).locator("summary")).to_contain_text("How did it go?")
+    assert page.evaluate("window.journeyMarker") == "no reload"
+    journey.slipped.refresh_from_db()
+    assert journey.slipped.status == CommitmentStatus.OPEN
+    # ...and after a reload it waits for review again: reviewed once more, for real this time.
+    page.reload()
+    waiting = page.get_by_role("region", name="Waiting for your review")
+    expect(waiting.locator(f"#commitment-{journey.slipped.pk}")).to_be_visible()
+    item = choose_outcome(page, journey.slipped, "Partly done")
+    item.get_by_label("What got in the way?").fill("The staging database was down for two days")
+    item.get_by_role("button", name="Save").click()
+    expect(row(page, journey.slipped).locator(".badge.status-partly_done")).to_have_text("Partly done")
+    journey.slipped.refresh_from_db()
+    assert journey.slipped.status == CommitmentStatus.PARTLY_DONE
 
     # A new commitment for this week (a plain form post).
     add_commitment(page, title="Pair with Theo on the billing retries", due=journey.this_week.end)
@@ -210,9 +241,17 @@ def test_a_member_does_the_whole_weekly_check_in_on_a_phone(journey, live_server
         "Could you nudge the vendor?",
     )
 
-    # History: last week, with its check-in and how its commitments went.
+    # History: this week first, now that it has a check-in, what was committed to and reviewed.
     page.get_by_role("navigation", name="Weeks").get_by_role("link", name="History").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your past weeks")
+    this_week = page.get_by_role("region", name=re.compile(rf"^Week {journey.this_week.number}\b"))
+    expect(this_week).to_contain_text("this week, so far")
+    expect(this_week).to_contain_text("The importer is live")
+    expect(this_week.get_by_role("listitem").filter(has_text="Pair with Theo on the billing retries")).to_be_visible()
+    reviewed_now = this_week.get_by_role("listitem").filter(has_text="Write the migration guide")
+    expect(reviewed_now).to_contain_text("Partly done")
+    expect(reviewed_now).to_contain_text(f"Made in week {journey.last_week.number}")
+    # ...then last week, with its check-in and how its commitments went.
     last_week = page.get_by_role("region", name=re.compile(rf"^Week {journey.last_week.number}\b"))
     expect(last_week).to_contain_text("Mood 3 · Okay")
     expect(last_week).to_contain_text("Paired on the importer")
@@ -259,7 +298,19 @@ def test_without_javascript_every_weekly_form_still_works(journey, live_server, 
     item.get_by_label("What did you learn?").fill("It was never really mine to write")
     item.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status").filter(has_text="Thank you for the honest update")).to_be_visible()
-    expect(row(page, journey.slipped)).to_have_count(0)  # reviewed: no longer waiting
+    # Reviewed: no longer waiting, but still on the week with how it went, and an undo.
+    expect(page.get_by_role("region", name="Waiting for your review").locator(".commitment")).to_have_count(1)
+    reviewed = page.get_by_role("region", name="Reviewed this week")
+    expect(reviewed.locator(f"#commitment-{journey.slipped.pk} .badge")).to_have_text("Let go, with a lesson")
+    row(page, journey.slipped).get_by_role("button", name=re.compile("^Undo")).click()
+    expect(page.get_by_role("status").filter(has_text="Reopened")).to_be_visible()
+    waiting = page.get_by_role("region", name="Waiting for your review")
+    expect(waiting.locator(f"#commitment-{journey.slipped.pk} .badge.status-open")).to_have_text("Open")
+    # Let go again, on purpose.
+    item = choose_outcome(page, journey.slipped, "Let it go, with a lesson")
+    item.get_by_label("What did you learn?").fill("It was never really mine to write")
+    item.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Thank you for the honest update")).to_be_visible()
     journey.slipped.refresh_from_db()
     assert journey.slipped.status == CommitmentStatus.LET_GO
     assert journey.slipped.lesson == "It was never really mine to write"

@@ -163,6 +163,25 @@ def test_two_digest_dispatchers_at_once_queue_each_digest_once(test_redis):
     assert_each_key_once(4, queued)
 
 
+def test_two_reply_dispatchers_at_once_queue_each_email_once(test_redis, both_past_the_existence_check):
+    """Members replied to and answering in three teams, two managers each: one email per
+    member and per manager, whichever dispatcher writes it."""
+    written_at = utc(2026, 3, 11, 10, 3)
+    for _ in range(3):
+        team = TeamFactory()
+        managers = [MembershipFactory(team=team, role=Role.MANAGER).user for _ in range(2)]
+        for n in range(MEMBERS):
+            owner = MembershipFactory(team=team).user
+            commitment = CommitmentFactory(owner=owner, team=team, week=date(2026, 3, 9))
+            for author in (managers[n % 2], owner):
+                checkin_services.comment_add(author=author, body="Thanks", commitment=commitment, now=written_at)
+    now = utc(2026, 3, 11, 10, 16)  # the 10:00 window is over
+
+    queued = race(*[lambda: checkin_services.replies_dispatch(now=now)] * 2)
+
+    assert_each_key_once(3 * (MEMBERS + 2), queued)
+
+
 def test_two_sweeps_at_once_deliver_each_email_once(test_redis, smtp_server, settings):
     settings.OUTBOX_SWEEP_BATCH = 7  # many small claims, so the two sweeps interleave
     teams_due_for_a_reminder()
