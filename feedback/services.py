@@ -7,6 +7,7 @@ The writer holds a random follow-up code; the database holds only its hash.
 import base64
 import hashlib
 import hmac
+import random
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -380,8 +381,10 @@ def round_schedule(
     )
 
 
-def round_close(*, round: SurveyRound, actor: User, now: datetime | None = None) -> SurveyRound:
-    """Close early. Closing is final."""
+def round_close(
+    *, round: SurveyRound, actor: User, now: datetime | None = None, rng: random.Random | None = None
+) -> SurveyRound:
+    """Close early. Closing is final, and seals the answers (_round_seal)."""
     _require_team_manager(actor, round.team)
     now = now or timezone.now()
     with transaction.atomic():
@@ -393,8 +396,54 @@ def round_close(*, round: SurveyRound, actor: User, now: datetime | None = None)
             if locked.closes_at > now:
                 locked.closes_at = max(now, locked.opens_at + timedelta(seconds=1))
             locked.save(update_fields=["closed", "closes_at"])
+            _round_seal(locked, rng=rng)
             _schedule_next(locked, closes_at=planned_close)
     return locked
+
+
+def _round_seal(round: SurveyRound, *, rng: random.Random | None = None) -> None:
+    """At close, in the closing transaction (the round's row locked): rewrite the round's
+    responses and answers, same ids and values, in a random order, and touch every invitation
+    of the round, so that PostgreSQL's hidden row data no longer ties an answer to a person
+    or tells the order answers came in.
+
+    What a database reader can see, and when:
+
+    * While a round is open (unavoidable): each response and its answers are written by the
+      submit's own transaction, so their `xmin` (that transaction's id, ever increasing) and
+      their physical place (`ctid`, in write order) say in which order responses arrived.
+      Each submit rewrites all of the round's invitations (response_submit), so one look at
+      the database pairs no invitation with a response; but someone watching it while people
+      answer can see which invitation turned `answered` with which response, as they could see
+      who just closed the survey page.
+    * Once closed: every response, answer and invitation of the round carries this one
+      transaction's `xmin`, and responses and answers lie in shuffled order; the ids are
+      random (uuid4) and no column holds a time. Left over, outside SQL's reach: the dead row
+      versions until (auto)vacuum reclaims them (readable with pageinspect or the raw files),
+      the write-ahead log and any backup or replica taken while the round was open, and the
+      server's statement log if someone turned `log_statement` on (keep it off).
+
+    `rng` is for tests: a seeded generator makes the order known. Otherwise the operating
+    system's randomness decides."""
+    rng = rng or random.SystemRandom()
+    response_ids = list(SurveyResponse.objects.filter(round=round).order_by("id").values_list("id", flat=True))
+    answers = list(
+        SurveyAnswer.objects.filter(response__round=round)
+        .order_by("id")
+        .values_list("id", "response_id", "question_id", "value", "text")
+    )
+    SurveyAnswer.objects.filter(response__round=round).delete()
+    SurveyResponse.objects.filter(round=round).delete()
+    rng.shuffle(response_ids)
+    rng.shuffle(answers)
+    SurveyResponse.objects.bulk_create([SurveyResponse(id=pk, round_id=round.pk) for pk in response_ids])
+    SurveyAnswer.objects.bulk_create(
+        [
+            SurveyAnswer(id=pk, response_id=response_id, question_id=question_id, value=value, text=text)
+            for pk, response_id, question_id, value, text in answers
+        ]
+    )
+    SurveyInvitation.objects.filter(round=round).update(answered=F("answered"))
 
 
 def round_cancel(*, round: SurveyRound, actor: User, now: datetime | None = None) -> None:
@@ -449,9 +498,10 @@ def _invite(round: SurveyRound, now: datetime) -> int:
     return count
 
 
-def survey_dispatch(*, now: datetime | None = None) -> dict[str, int]:
+def survey_dispatch(*, now: datetime | None = None, rng: random.Random | None = None) -> dict[str, int]:
     """Open, remind and close what is due. Idempotent: run it twice, or after hours down, and
-    each email goes once (the outbox's dedupe keys), and only while it still matters."""
+    each email goes once (the outbox's dedupe keys), and only while it still matters. Closing
+    seals the answers (_round_seal; `rng` for tests)."""
     now = now or timezone.now()
     done = {"invited": 0, "reminded": 0, "closed": 0}
     # Close first: a round past its end gets no invitation or reminder.
@@ -462,6 +512,7 @@ def survey_dispatch(*, now: datetime | None = None) -> dict[str, int]:
                 continue
             round.closed = True
             round.save(update_fields=["closed"])
+            _round_seal(round, rng=rng)
             _schedule_next(round)
             done["closed"] += 1
     for round_id in SurveyRound.objects.filter(
