@@ -16,10 +16,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, F, Max, When
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from accountability.models import Membership, Role, Team, User
+from accountability.outbox import outbox_bulk, outbox_existing_keys, outbox_schedule_sweep
 
 from . import emails, selectors
 from .models import (
@@ -351,6 +352,7 @@ def template_create(*, actor: User, name: str, description: str, questions: list
     return template
 
 
+@transaction.atomic
 def round_schedule(
     *,
     team: Team,
@@ -361,6 +363,9 @@ def round_schedule(
     repeat_every_weeks: int | None = None,
     now: datetime | None = None,
 ) -> SurveyRound:
+    """Schedule a round. One whose start is now or past opens at once, in this transaction:
+    its opening time becomes now (reminders count from when people were asked), the team's
+    members are invited, and their emails go out once this commits (through the outbox)."""
     _require_team_manager(actor, team)
     now = now or timezone.now()
     if closes_at <= opens_at:
@@ -371,14 +376,19 @@ def round_schedule(
         raise ValidationError({"repeat_every_weeks": "Repeat every 1 week or more, or leave it empty."})
     if repeat_every_weeks and closes_at - opens_at > timedelta(weeks=repeat_every_weeks):
         raise ValidationError({"repeat_every_weeks": "A round must close before the next one opens."})
-    return SurveyRound.objects.create(
+    opens_now = opens_at <= now
+    round = SurveyRound.objects.create(
         team=team,
         template=template,
-        opens_at=opens_at,
+        opens_at=now if opens_now else opens_at,
         closes_at=closes_at,
         repeat_every_weeks=repeat_every_weeks,
         created_by=actor,
+        invited=opens_now,
     )
+    if opens_now:
+        _invite({round.pk: round})
+    return round
 
 
 def round_close(
@@ -483,25 +493,84 @@ def _schedule_next(round: SurveyRound, *, closes_at: datetime | None = None) -> 
     return following
 
 
-def _invite(round: SurveyRound, now: datetime) -> int:
-    """Invite the team's members (not its managers); one email each, with a link that is the
-    permission to answer and works until the round closes."""
-    members = User.objects.filter(memberships__team=round.team, memberships__role=Role.MEMBER, is_active=True).exclude(
-        pk__in=round.invitations.values("user_id")
+def _uninvited_members(round_ids: list[int]) -> QuerySet[Membership]:
+    """One row per round and active member of its team with no invitation to it yet, the
+    round as `round_id`: one query however many rounds."""
+    invited = SurveyInvitation.objects.filter(round_id=OuterRef("round_id"), user_id=OuterRef("user_id"))
+    return (
+        Membership.objects.filter(role=Role.MEMBER, user__is_active=True, team__survey_rounds__in=round_ids)
+        .annotate(round_id=F("team__survey_rounds__id"))
+        .filter(~Exists(invited))
+        .select_related("user")
+        .order_by("round_id", "user_id")
     )
-    count = 0
-    for user in members:
+
+
+def _invite(rounds: dict[int, SurveyRound], *, user_id: int | None = None) -> int:
+    """Invite, to each of these rounds (open; locked by the caller, or new), the active members
+    of its team who have no invitation yet (only `user_id`, when given): the team's members,
+    not its managers. One email each, with a single-use link that is the permission to answer
+    until the round closes. Set-based: one query for who is missing, one insert for the
+    invitations, one for the emails, and one request for delivery once this commits."""
+    if not rounds:
+        return 0
+    missing = _uninvited_members(list(rounds))
+    if user_id is not None:
+        missing = missing.filter(user_id=user_id)
+    pending = []
+    for membership in missing:
         token = secrets.token_urlsafe(24)
-        SurveyInvitation.objects.create(round=round, user=user, token_hash=survey_token_hash(token))
-        emails.survey_invitation(round=round, user=user, token=token)
-        count += 1
-    return count
+        invitation = SurveyInvitation(
+            round=rounds[membership.round_id], user=membership.user, token_hash=survey_token_hash(token)
+        )
+        pending.append((invitation, token))
+    if not pending:
+        return 0
+    SurveyInvitation.objects.bulk_create([invitation for invitation, _ in pending])
+    with outbox_bulk():
+        for invitation, token in pending:
+            emails.survey_invitation(round=invitation.round, user=invitation.user, token=token, schedule=False)
+    transaction.on_commit(outbox_schedule_sweep)
+    return len(pending)
+
+
+def _rounds_owing_invitations(now: datetime) -> list[int]:
+    """Rounds open now that owe someone an invitation: not opened yet, or with an active member
+    (one who joined since it opened, say) not invited. One query."""
+    invited = SurveyInvitation.objects.filter(round_id=OuterRef(OuterRef("pk")), user_id=OuterRef("user_id"))
+    uninvited = Membership.objects.filter(team_id=OuterRef("team_id"), role=Role.MEMBER, user__is_active=True).filter(
+        ~Exists(invited)
+    )
+    return list(
+        SurveyRound.objects.filter(closed=False, opens_at__lte=now, closes_at__gt=now)
+        .filter(Q(invited=False) | Exists(uninvited))
+        .values_list("pk", flat=True)
+    )
+
+
+def survey_member_joined(*, team_id: int, user_id: int, now: datetime | None = None) -> int:
+    """Someone's membership of a team changed (they joined, or became a member from a
+    manager): invite them to the team's rounds open now, if they are one of its active members
+    and not invited yet. The core calls this after the change commits (accountability.hooks,
+    registered in apps.py); should it fail, the dispatcher invites them on its next run."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rounds = (
+            SurveyRound.objects.select_for_update(of=("self",))
+            .select_related("team", "template")
+            .filter(team_id=team_id, closed=False, invited=True, opens_at__lte=now, closes_at__gt=now)
+        )
+        return _invite({round.pk: round for round in rounds}, user_id=user_id)
 
 
 def survey_dispatch(*, now: datetime | None = None, rng: random.Random | None = None) -> dict[str, int]:
     """Open, remind and close what is due. Idempotent: run it twice, or after hours down, and
     each email goes once (the outbox's dedupe keys), and only while it still matters. Closing
-    seals the answers (_round_seal; `rng` for tests)."""
+    seals the answers (_round_seal; `rng` for tests).
+
+    Opening also catches up: a member who joined a team while its round is open, and whose
+    immediate invitation (survey_member_joined) did not happen, is invited here. Every step
+    asks the database once for all rounds; only closing takes a transaction per round."""
     now = now or timezone.now()
     done = {"invited": 0, "reminded": 0, "closed": 0}
     # Close first: a round past its end gets no invitation or reminder.
@@ -515,31 +584,44 @@ def survey_dispatch(*, now: datetime | None = None, rng: random.Random | None = 
             _round_seal(round, rng=rng)
             _schedule_next(round)
             done["closed"] += 1
-    for round_id in SurveyRound.objects.filter(
-        closed=False, invited=False, opens_at__lte=now, closes_at__gt=now
-    ).values_list("pk", flat=True):
+    owing = _rounds_owing_invitations(now)
+    if owing:
         with transaction.atomic():
-            round = (
+            rounds = (
                 SurveyRound.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("team", "template")
-                .filter(pk=round_id, invited=False)
-                .first()
+                .filter(pk__in=owing, closed=False, closes_at__gt=now)
             )
-            if round is None:
-                continue
-            done["invited"] += _invite(round, now)
-            round.invited = True
-            round.save(update_fields=["invited"])
-    open_rounds = SurveyRound.objects.filter(closed=False, invited=True, opens_at__lte=now, closes_at__gt=now)
-    for round in open_rounds.select_related("team", "template"):
-        kind = _reminder_due(round, now)
-        if kind is None:
-            continue
-        with transaction.atomic():
-            for invitation in round.invitations.filter(answered=False).select_related("user"):
-                if emails.survey_reminder(round=round, invitation=invitation, kind=kind):
-                    done["reminded"] += 1
+            rounds = {round.pk: round for round in rounds}
+            done["invited"] = _invite(rounds)
+            SurveyRound.objects.filter(pk__in=list(rounds), invited=False).update(invited=True)
+    done["reminded"] = _remind(now)
     return done
+
+
+def _remind(now: datetime) -> int:
+    """Queue the reminders due now to everyone invited to an open round who hasn't answered:
+    one query for who, one for which are queued already, one insert."""
+    due = (
+        SurveyInvitation.objects.filter(
+            answered=False, round__closed=False, round__invited=True, round__opens_at__lte=now, round__closes_at__gt=now
+        )
+        .filter(
+            Q(round__closes_at__lte=now + REMINDER_BEFORE_CLOSING)
+            | Q(round__opens_at__lte=now - REMINDER_AFTER_OPENING)
+        )
+        .select_related("user", "round__team", "round__template")
+        .order_by("round_id", "user_id")
+    )
+    reminders = [(invitation, _reminder_due(invitation.round, now)) for invitation in due]
+    queued = outbox_existing_keys(emails.survey_reminder_key(invitation=i, kind=kind) for i, kind in reminders)
+    with transaction.atomic(), outbox_bulk() as inserted:
+        for invitation, kind in reminders:
+            if emails.survey_reminder_key(invitation=invitation, kind=kind) not in queued:
+                emails.survey_reminder(round=invitation.round, invitation=invitation, kind=kind, schedule=False)
+    if inserted:
+        transaction.on_commit(outbox_schedule_sweep)
+    return len(inserted)
 
 
 def _reminder_due(round: SurveyRound, now: datetime) -> str | None:

@@ -574,10 +574,11 @@ def survey_schedule(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                f"“{round.template.name}” is scheduled. Invitations go out on {_moment(round.opens_at, team)}.",
-            )
+            if round.invited:
+                text = f"“{round.template.name}” is open now: the team's members are being emailed their links."
+            else:
+                text = f"“{round.template.name}” is scheduled. Invitations go out on {_moment(round.opens_at, team)}."
+            messages.success(request, text)
             return redirect("survey_rounds", slug=team.slug)
     return render(
         request, "feedback/survey_schedule.html", {"team": team, "form": form, "templates": templates}, status=422
