@@ -366,19 +366,43 @@ def round_state(round: SurveyRound, now: datetime) -> str:
     return "scheduled"
 
 
-def templates_for_team(team: Team) -> QuerySet[SurveyTemplate]:
+def templates_for_team(team: Team, *, older_versions: bool = False) -> QuerySet[SurveyTemplate]:
     """The templates a team's managers may run: the built-in ones, those written by any of the
-    team's managers, and any the team has run before."""
+    team's managers, and any the team has run before; only the newest version of each, unless
+    `older_versions` (to read what past rounds asked)."""
     managers = Membership.objects.filter(team=team, role=Role.MANAGER).values("user_id")
-    return (
-        SurveyTemplate.objects.filter(
-            Q(built_in=True)
-            | Q(created_by__in=managers)
-            | Q(pk__in=SurveyRound.objects.filter(team=team).values("template_id"))
-        )
-        .annotate(question_count=Count("questions", distinct=True))
-        .order_by("-built_in", "name", "pk")
+    templates = SurveyTemplate.objects.filter(
+        Q(built_in=True)
+        | Q(created_by__in=managers)
+        | Q(pk__in=SurveyRound.objects.filter(team=team).values("template_id"))
     )
+    if not older_versions:
+        templates = templates.filter(next_version__isnull=True)
+    return templates.annotate(question_count=Count("questions", distinct=True)).order_by("-built_in", "name", "pk")
+
+
+def round_opened(now: datetime) -> Q:
+    """Rounds that have opened: invitations sent, or their time come, or closed. A template
+    used by such a round is edited as a new version (services.template_update)."""
+    return Q(invited=True) | Q(closed=True) | Q(opens_at__lte=now)
+
+
+@dataclass
+class TemplateUse:
+    opened_rounds: int  # rounds that asked (or are asking) these questions
+    waiting_rounds: int  # rounds scheduled with it that haven't opened yet
+
+    @property
+    def in_use(self) -> bool:
+        return self.opened_rounds > 0
+
+
+def template_use(template: SurveyTemplate, *, now: datetime) -> TemplateUse:
+    """How a template is used, for its pages to say what an edit will do. One query."""
+    counts = SurveyRound.objects.filter(template=template).aggregate(
+        opened=Count("pk", filter=round_opened(now)), waiting=Count("pk", filter=~round_opened(now))
+    )
+    return TemplateUse(opened_rounds=counts["opened"], waiting_rounds=counts["waiting"])
 
 
 def invitations_for_user(user: User, *, now: datetime) -> QuerySet[SurveyInvitation]:

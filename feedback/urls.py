@@ -24,6 +24,11 @@ urlpatterns = [
     path("teams/<slug:slug>/surveys/schedule/", views.survey_schedule, name="survey_schedule"),
     path("teams/<slug:slug>/surveys/templates/new/", views.survey_template_new, name="survey_template_new"),
     path("teams/<slug:slug>/surveys/templates/<int:template_id>/", views.survey_template, name="survey_template"),
+    path(
+        "teams/<slug:slug>/surveys/templates/<int:template_id>/edit/",
+        views.survey_template_edit,
+        name="survey_template_edit",
+    ),
     path("surveys/<int:round_id>/close/", views.survey_round_close, name="survey_round_close"),
     path("surveys/<int:round_id>/cancel/", views.survey_round_cancel, name="survey_round_cancel"),
     path("surveys/<int:round_id>/results/", views.survey_results, name="survey_results"),

@@ -20,7 +20,7 @@ from feedback.models import FeedbackMessage, FeedbackThread, SurveyRound, Survey
 
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
 from ..feedback.factories import FeedbackThreadFactory
-from ..feedback.survey_factories import add_responses, answer_everything, invite, make_round
+from ..feedback.survey_factories import add_responses, answer_everything, invite, make_round, make_template
 
 PERSONAS = ["anonymous", "member", "teammate", "manager", "other_manager", "outsider", "org_admin"]
 
@@ -254,6 +254,12 @@ PAGES: dict[str, Page] = {
         lambda c: reverse("survey_template", args=[c["team"].slug, c["open_round"].template_id]),
         _signed_in(NOT_FOUND, manager=OK),
     ),
+    # Editing a survey the team's managers wrote (the built-in one is never edited).
+    "survey_template_edit": Page(
+        "get",
+        lambda c: reverse("survey_template_edit", args=[c["team"].slug, c["own_template"].pk]),
+        _signed_in(NOT_FOUND, manager=OK),
+    ),
     "survey_round_close": Page(
         "post",
         lambda c: reverse("survey_round_close", args=[c["open_round"].pk]),
@@ -395,6 +401,20 @@ ACTIONS: dict[str, Page] = {
         },
         done=lambda c: SurveyTemplate.objects.filter(name="Written from the matrix").exists(),
     ),
+    "survey_template_edit (save)": Page(
+        "post",
+        lambda c: reverse("survey_template_edit", args=[c["team"].slug, c["own_template"].pk]),
+        _signed_in(NOT_FOUND, manager=REDIRECT),
+        data={
+            "name": "Edited from the matrix",
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-text": "We help each other.",
+            "form-0-kind": "agreement",
+            "form-0-required": "on",
+        },
+        done=lambda c: SurveyTemplate.objects.filter(name="Edited from the matrix").exists(),
+    ),
 }
 
 # Named URLs that are not pages of ours: the Django admin's internals (its index is in PAGES).
@@ -450,6 +470,7 @@ def ctx(personas, team, other_team, member, teammate, manager):
             team=team, publish_consent=True, published_gist="Gist", published_answer="Answer", published_on=team.today()
         ),
         **_survey_ctx(team, member),
+        "own_template": make_template([{"text": "We help.", "kind": "agreement"}], created_by=manager),
     }
 
 
