@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -311,8 +312,25 @@ REMINDER_BEFORE_CLOSING = timedelta(days=1)
 AGREEMENT_MAX = 5
 
 
+THANKS_SALT = "feedback.survey-thanks"
+
+
 def survey_token_hash(token: str) -> str:
     return hashlib.sha256((token or "").strip().encode()).hexdigest()
+
+
+def survey_thanks_key(round: SurveyRound) -> str:
+    """The thanks page's key: the round's id, signed (no time, nothing about the answerer), so
+    the page after answering can name the round without the answering link in its address."""
+    return signing.Signer(salt=THANKS_SALT).sign(str(round.pk))
+
+
+def round_for_thanks_key(key: str) -> SurveyRound | None:
+    try:
+        round_id = int(signing.Signer(salt=THANKS_SALT).unsign(key))
+    except (signing.BadSignature, ValueError):
+        return None
+    return SurveyRound.objects.select_related("team", "template").filter(pk=round_id).first()
 
 
 def _require_team_manager(actor: User, team: Team) -> None:

@@ -18,6 +18,7 @@ urlpatterns = [
     # Pulse surveys: answering (the emailed link is the permission), and someone's open surveys
     path("surveys/", views.survey_list, name="survey_list"),
     path("surveys/answer/<str:token>/", views.survey_answer, name="survey_answer"),
+    path("surveys/thanks/<str:key>/", views.survey_thanks, name="survey_thanks"),
     path("surveys/<int:round_id>/open/", views.survey_open, name="survey_open"),
     # Pulse surveys: a team's managers (and, for reading, the organisation's admins)
     path("teams/<slug:slug>/surveys/", views.survey_rounds, name="survey_rounds"),

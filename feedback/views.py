@@ -400,6 +400,12 @@ def thread_unpublish(request: HttpRequest, thread_id) -> HttpResponse:
 SURVEY_UNAVAILABLE_STATUS = {"unknown": 404, "not-open": 404, "used": 410, "closed": 410}
 
 
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    # The answering page's address is its key: no request from it may carry it along.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def _render_survey_private(request: HttpRequest, template: str, context: dict, *, status: int = 200) -> HttpResponse:
     """_render_private, and not even the CSRF cookie sent again: for someone signed in, base.html's
     sign-out form uses the CSRF token, and Django would then resend the cookie the browser
@@ -407,7 +413,7 @@ def _render_survey_private(request: HttpRequest, template: str, context: dict, *
     response = _render_private(request, template, context, status=status)
     if request.COOKIES.get(settings.CSRF_COOKIE_NAME):
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
-    return response
+    return _no_referrer(response)
 
 
 def _survey_unavailable(request: HttpRequest, reason: str) -> HttpResponse:
@@ -454,12 +460,25 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return _render_survey_private(
-                request,
-                "feedback/survey_thanks.html",
-                {"round": round, "team": round.team, "threshold": round.team.anonymity_minimum},
-            )
+            # Post/redirect/get: a reload, or going back and forward, shows the thanks page
+            # again and sends nothing. Its address holds no token, only which round it was.
+            return _no_referrer(redirect("survey_thanks", key=services.survey_thanks_key(round)))
     return _render_survey(request, round, form, status=422)
+
+
+@never_cache
+@require_safe
+def survey_thanks(request: HttpRequest, key: str) -> HttpResponse:
+    """After answering. The key is the round's id, signed: it opens nothing, answers nothing
+    and says nothing about who came here or when."""
+    round = services.round_for_thanks_key(key)
+    if round is None:
+        return _survey_unavailable(request, "unknown")
+    return _render_survey_private(
+        request,
+        "feedback/survey_thanks.html",
+        {"round": round, "team": round.team, "threshold": round.team.anonymity_minimum},
+    )
 
 
 @login_required

@@ -17,6 +17,7 @@ from accountability.models import Commitment, CommitmentStatus, Invitation, Memb
 from accountability.outbox import unsubscribe_token
 from checkins.models import CheckIn, Comment
 from feedback.models import FeedbackMessage, FeedbackThread, SurveyRound, SurveyTemplate
+from feedback.services import survey_thanks_key
 
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
 from ..feedback.factories import FeedbackThreadFactory
@@ -237,6 +238,10 @@ PAGES: dict[str, Page] = {
     # writing templates) for the team's own managers.
     "survey_list": Page("get", lambda c: reverse("survey_list"), _signed_in(OK)),
     "survey_answer": Page("get", lambda c: reverse("survey_answer", args=[c["survey_token"]]), _all(OK)),
+    # After answering: names the round, opens nothing.
+    "survey_thanks": Page(
+        "get", lambda c: reverse("survey_thanks", args=[survey_thanks_key(c["open_round"])]), _all(OK)
+    ),
     "survey_open": Page(
         "get",
         lambda c: reverse("survey_open", args=[c["open_round"].pk]),
@@ -369,11 +374,12 @@ ACTIONS: dict[str, Page] = {
     "feedback_follow_up (open)": Page(
         "post", lambda c: reverse("feedback_follow_up"), _all(OK), data={"code": FEEDBACK_CODE}
     ),
-    # Whoever holds the link answers with it (once: each row here starts afresh).
+    # Whoever holds the link answers with it (once: each row here starts afresh), and is sent on
+    # to the thanks page.
     "survey_answer (send)": Page(
         "post",
         lambda c: reverse("survey_answer", args=[c["survey_token"]]),
-        _all(OK),
+        _all(REDIRECT),
         data=lambda c: answer_everything(c["open_round"]),
     ),
     "survey_schedule (schedule)": Page(

@@ -105,11 +105,14 @@ def test_nothing_written_or_logged_ties_the_answers_to_the_answerer(
         missing = as_answerer.post(link, {k: v for k, v in data.items() if k != first_statement})
         assert missing.status_code == 422
         sent = as_answerer.post(link, data)
-        assert sent.status_code == 200
-        assert "Thank you" in sent.content.decode()
+        assert sent.status_code == 302  # to the thanks page (post/redirect/get)
+        assert token_of(link) not in sent.url
+        thanks = as_answerer.get(sent.url)
+        assert "Thank you" in thanks.content.decode()
+        reloaded = as_answerer.get(sent.url)
         again = as_answerer.post(link, data)
         assert again.status_code == 410
-        for response in (page, missing, sent, again):
+        for response in (page, missing, sent, thanks, reloaded, again):
             assert not response.cookies, response.cookies
             assert "no-store" in response["Cache-Control"]
 
@@ -152,13 +155,17 @@ def test_nothing_written_or_logged_ties_the_answers_to_the_answerer(
 
     # Nothing logged about the answerer, their link or what they answered.
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
-    token = link.rstrip("/").rsplit("/", 1)[-1]
+    token = token_of(link)
     for record in records:
         line = formatter.format(record)
         assert not identity_clues(line), line
         assert token not in line, line
         assert COMMENT not in line, line
         assert getattr(record, "request", None) is None, f"a log record carries the request: {record.getMessage()}"
+
+
+def token_of(link: str) -> str:
+    return link.rstrip("/").rsplit("/", 1)[-1]
 
 
 def invite_again(round: SurveyRound, user) -> str:
@@ -180,7 +187,7 @@ def test_answering_from_the_reminder_page_changes_only_the_link_and_the_answered
 
     opened = client.get(reverse("survey_open", args=[round.pk]))
     assert opened.status_code == 302
-    assert client.post(opened.url, answer_everything(round)).status_code == 200
+    assert client.post(opened.url, answer_everything(round)).status_code == 302  # to the thanks page
 
     written = written_between(before, snapshot())
     assert set(written) <= SURVEY_TABLES, sorted(written)
