@@ -77,8 +77,8 @@ class SurveyQuestionInline(admin.TabularInline):
 
 @admin.register(SurveyTemplate)
 class SurveyTemplateAdmin(ReadOnlyAdmin):
-    list_display = ["name", "built_in", "created_by", "created_at"]
-    readonly_fields = ["name", "description", "built_in", "created_by", "created_at"]
+    list_display = ["name", "version", "built_in", "created_by", "created_at"]
+    readonly_fields = ["name", "description", "version", "previous", "built_in", "created_by", "created_at"]
     inlines = [SurveyQuestionInline]
 
 

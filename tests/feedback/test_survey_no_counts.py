@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accountability import digest
 from accountability.models import OutboundEmail
-from feedback import emails
+from feedback import emails, services
 from feedback.models import SurveyInvitation
 
 from ..factories import MembershipFactory, UserFactory
@@ -67,17 +67,22 @@ def answer(round, people, count: int) -> None:
 def walk(team, round, *, manager, org_admin, superuser, not_answering) -> dict[str, str]:
     """Every place that mentions the round, as its status and text."""
     seen: dict[str, str] = {}
-    as_manager, as_org_admin, as_superuser = Client(), Client(), Client()
+    as_manager, as_org_admin, as_superuser, as_member, anyone = Client(), Client(), Client(), Client(), Client()
     as_manager.force_login(manager)
     as_org_admin.force_login(org_admin)
     as_superuser.force_login(superuser)
+    as_member.force_login(not_answering)
     pages = {
         "rounds (manager)": (as_manager, reverse("survey_rounds", args=[team.slug])),
         "rounds (org admin)": (as_org_admin, reverse("survey_rounds", args=[team.slug])),
         "results (manager)": (as_manager, reverse("survey_results", args=[round.pk])),
         "results (org admin)": (as_org_admin, reverse("survey_results", args=[round.pk])),
         "results CSV": (as_manager, reverse("survey_results_export", args=[round.pk])),
-        "surveys page": (as_manager, reverse("survey_list")),
+        "surveys page (manager)": (as_manager, reverse("survey_list")),
+        "surveys page (a member yet to answer)": (as_member, reverse("survey_list")),
+        "thanks page": (anyone, reverse("survey_thanks", args=[services.survey_thanks_key(round)])),
+        "schedule page": (as_manager, reverse("survey_schedule", args=[team.slug])),
+        "template page": (as_manager, reverse("survey_template", args=[team.slug, round.template_id])),
         "team page": (as_manager, reverse("team_detail", args=[team.slug])),
         "dashboard (manager)": (as_manager, reverse("team_dashboard", args=[team.slug])),
         "dashboard (org admin)": (as_org_admin, reverse("team_dashboard", args=[team.slug])),
