@@ -210,7 +210,7 @@ class RoundScheduleForm(forms.Form):
         self.fields["opens_at"] = LocalDateTimeField(
             tz=team.tz,
             label=f"Opens ({team.time_zone})",
-            help_text=f"Date and time {zone}. Invitations go out then.",
+            help_text=f"Date and time {zone}. Invitations go out then; a time now or earlier opens it at once.",
             error_messages={"required": "Say when the survey opens."},
         )
         self.fields["closes_at"] = LocalDateTimeField(
