@@ -92,7 +92,8 @@ DEFINITIONS: dict[str, Definition] = {
             "survey_participation",
             OPEN_COMMUNICATION,
             "Survey participation",
-            "Responses out of invitations, over the pulse-survey rounds that closed in the period.",
+            "Responses out of invitations, over the pulse-survey rounds that closed in the period with at least "
+            "the team's anonymity threshold of responses (a round with fewer counts in no figure).",
         ),
         Definition(
             "participation",

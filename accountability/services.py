@@ -15,7 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
-from . import emails
+from . import emails, hooks
 from .models import (
     Absence,
     Commitment,
@@ -96,6 +96,9 @@ def membership_add(*, team: Team, user: User, role: str = Role.MEMBER) -> Member
     if not created and role == Role.MANAGER and membership.role != Role.MANAGER:
         membership.role = Role.MANAGER
         membership.save(update_fields=["role"])
+    elif not created:
+        return membership
+    hooks.membership_changed(team_id=team.pk, user_id=user.pk)
     return membership
 
 
@@ -107,8 +110,11 @@ def membership_set_role(*, membership: Membership, role: str, actor: User) -> Me
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.MANAGER and role != Role.MANAGER:
         _ensure_another_manager(membership)
+    changed = membership.role != role
     membership.role = role
     membership.save(update_fields=["role"])
+    if changed:
+        hooks.membership_changed(team_id=membership.team_id, user_id=membership.user_id)
     return membership
 
 

@@ -3,6 +3,7 @@ signature the writer chose to give."""
 
 from django.contrib import admin
 
+from . import selectors
 from .models import FeedbackMessage, FeedbackThread, SurveyQuestion, SurveyResponse, SurveyRound, SurveyTemplate
 
 
@@ -76,8 +77,8 @@ class SurveyQuestionInline(admin.TabularInline):
 
 @admin.register(SurveyTemplate)
 class SurveyTemplateAdmin(ReadOnlyAdmin):
-    list_display = ["name", "built_in", "created_by", "created_at"]
-    readonly_fields = ["name", "description", "built_in", "created_by", "created_at"]
+    list_display = ["name", "version", "built_in", "created_by", "created_at"]
+    readonly_fields = ["name", "description", "version", "previous", "built_in", "created_by", "created_at"]
     inlines = [SurveyQuestionInline]
 
 
@@ -100,8 +101,14 @@ class SurveyRoundAdmin(ReadOnlyAdmin):
 
 @admin.register(SurveyResponse)
 class SurveyResponseAdmin(ReadOnlyAdmin):
-    """Answers by round only: no person, no time, and no invitation to compare with."""
+    """Answers by round only: no person, no time, and no invitation to compare with. Only the
+    responses of rounds whose results may be shown (closed, at least the threshold): the list's
+    count would otherwise tell how many answered a round still open, or one below the threshold."""
 
     list_display = ["id", "round"]
     list_filter = ["round__team"]
     readonly_fields = ["id", "round"]
+
+    def get_queryset(self, request):
+        visible = selectors.with_participation(SurveyRound.objects.all()).filter(results_visible=True).values("pk")
+        return super().get_queryset(request).filter(round__in=visible)

@@ -42,7 +42,7 @@ def _survey_context(round: SurveyRound, user: User, url: str) -> dict:
     }
 
 
-def survey_invitation(*, round: SurveyRound, user: User, token: str) -> OutboundEmail | None:
+def survey_invitation(*, round: SurveyRound, user: User, token: str, schedule: bool = True) -> OutboundEmail | None:
     """The invitation carries the single-use link: the link is the permission to answer."""
     url = settings.SITE_URL + reverse("survey_answer", args=[token])
     return outbox_enqueue(
@@ -51,18 +51,26 @@ def survey_invitation(*, round: SurveyRound, user: User, token: str) -> Outbound
         to_email=user.email,
         recipient=user,
         context=_survey_context(round, user, url),
+        schedule=schedule,
     )
 
 
-def survey_reminder(*, round: SurveyRound, invitation: SurveyInvitation, kind: str) -> OutboundEmail | None:
+def survey_reminder_key(*, invitation: SurveyInvitation, kind: str) -> str:
+    return f"survey-reminder:{invitation.round_id}:{invitation.user_id}:{kind}"
+
+
+def survey_reminder(
+    *, round: SurveyRound, invitation: SurveyInvitation, kind: str, schedule: bool = True
+) -> OutboundEmail | None:
     """A nudge to someone who hasn't answered. The single-use token is not kept anywhere, so the
     reminder points to the signed-in survey page, which issues a fresh link for them."""
     user = invitation.user
     url = settings.SITE_URL + reverse("survey_open", args=[round.pk])
     return outbox_enqueue(
         kind="survey_reminder",
-        dedupe_key=f"survey-reminder:{round.pk}:{user.pk}:{kind}",
+        dedupe_key=survey_reminder_key(invitation=invitation, kind=kind),
         to_email=user.email,
         recipient=user,
         context={**_survey_context(round, user, url), "reminder": kind},
+        schedule=schedule,
     )

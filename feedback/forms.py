@@ -210,7 +210,7 @@ class RoundScheduleForm(forms.Form):
         self.fields["opens_at"] = LocalDateTimeField(
             tz=team.tz,
             label=f"Opens ({team.time_zone})",
-            help_text=f"Date and time {zone}. Invitations go out then.",
+            help_text=f"Date and time {zone}. Invitations go out then; a time now or earlier opens it at once.",
             error_messages={"required": "Say when the survey opens."},
         )
         self.fields["closes_at"] = LocalDateTimeField(
@@ -230,10 +230,11 @@ class RoundScheduleForm(forms.Form):
 
 
 def _template_label(template: SurveyTemplate) -> str:
+    name = template.name if template.version == 1 else f"{template.name}, version {template.version}"
     count = getattr(template, "question_count", None)
     if count is None:
-        return template.name
-    return f"{template.name} ({count} question{'s' if count != 1 else ''})"
+        return name
+    return f"{name} ({count} question{'s' if count != 1 else ''})"
 
 
 def default_round_times(team: Team, now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -310,26 +311,82 @@ class QuestionForm(forms.Form):
 
 QUESTION_ROWS = 5  # rows shown at first; "More rows" adds QUESTION_ROWS_MORE at a time
 QUESTION_ROWS_MORE = 4
-QUESTION_ROWS_MAX = 40
-QuestionFormSet = forms.formset_factory(
-    QuestionForm, extra=QUESTION_ROWS, max_num=QUESTION_ROWS_MAX, absolute_max=QUESTION_ROWS_MAX
-)
+QUESTION_ROWS_MAX = services.QUESTIONS_MAX
+QUESTION_ROWS_EDIT_EXTRA = 2  # empty rows below a template's questions when editing it
+
+
+class BaseQuestionFormSet(forms.BaseFormSet):
+    """The questions of a template. Editing adds a position to each row (to reorder them
+    without JavaScript) and a box to remove it."""
+
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "missing_management_form": "The form arrived incomplete. Please reload the page and write it again.",
+        "too_many_forms": f"A survey can have at most {QUESTION_ROWS_MAX} questions.",
+    }
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "ORDER" in form.fields:
+            form.fields["ORDER"].label = "Position"
+            form.fields["ORDER"].help_text = "Change the numbers to change the order."
+            form.fields["ORDER"].widget.attrs.update({"min": 1, "max": QUESTION_ROWS_MAX})
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this question"
+
+
+def _question_formset(*, extra: int, edit: bool):
+    return forms.formset_factory(
+        QuestionForm,
+        formset=BaseQuestionFormSet,
+        extra=extra,
+        can_order=edit,
+        can_delete=edit,
+        max_num=QUESTION_ROWS_MAX,
+        absolute_max=QUESTION_ROWS_MAX,
+        validate_max=True,
+    )
+
+
+QuestionFormSet = _question_formset(extra=QUESTION_ROWS, edit=False)
+QuestionEditFormSet = _question_formset(extra=QUESTION_ROWS_EDIT_EXTRA, edit=True)
+
+
+def question_rows(questions) -> list[dict]:
+    """A template's questions as the formset's initial rows."""
+    return [
+        {
+            "text": q.text,
+            "kind": q.kind,
+            "choices": "\n".join(q.choices),
+            "strategy": q.strategy,
+            "reverse_scored": q.reverse_scored,
+            "required": q.required,
+        }
+        for q in questions
+    ]
+
+
+def formset_questions(formset) -> list[dict]:
+    """What services.template_create and template_update take: the rows with a question, in
+    the order their positions give (when editing), without those marked for removal."""
+    rows = formset.ordered_forms if formset.can_order else formset.forms
+    return [
+        row.as_question()
+        for row in rows
+        if not row.is_blank and not (formset.can_delete and row.cleaned_data.get("DELETE"))
+    ]
 
 
 def question_formset_with_more_rows(formset) -> "forms.BaseFormSet":
-    """The same rows, as typed, and a few empty ones below them: adding rows works without
-    JavaScript. Returns the bound formset unchanged when there is no room for more."""
-    rows = [form.cleaned_data if form.is_valid() else None for form in formset.forms]
-    if any(row is None for row in rows):
-        return formset  # show the errors first
-    kept = [
-        {**row, "choices": "\n".join(row.get("choice_list", []))} for row in rows if (row.get("text") or "").strip()
-    ]
+    """The same rows, as typed (in order, without those removed), and a few empty ones below
+    them: adding rows works without JavaScript. Returns the bound formset unchanged when it
+    has errors to show first."""
+    if not formset.is_valid():
+        return formset
+    kept = [{**row, "choices": "\n".join(row["choices"])} for row in formset_questions(formset)]
     extra = min(len(formset.forms) - len(kept) + QUESTION_ROWS_MORE, QUESTION_ROWS_MAX - len(kept))
-    factory = forms.formset_factory(
-        QuestionForm, extra=max(extra, 0), max_num=QUESTION_ROWS_MAX, absolute_max=QUESTION_ROWS_MAX
-    )
-    return factory(initial=kept)
+    return _question_formset(extra=max(extra, 0), edit=formset.can_order)(initial=kept)
 
 
 AGREEMENT_WORDS = {

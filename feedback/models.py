@@ -123,6 +123,10 @@ class QuestionKind(models.TextChoices):
 
 
 class SurveyTemplate(models.Model):
+    """A survey's questions. Edited in place until a round using it opens; after that an edit
+    is a new row, the next `version`, linked to the one it replaces (`previous`), so past rounds
+    keep the exact questions they asked and their results (services.template_update)."""
+
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True, max_length=2000)
     built_in = models.BooleanField(default=False)
@@ -130,12 +134,16 @@ class SurveyTemplate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version", editable=False
+    )
 
     class Meta:
         ordering = ["-built_in", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name if self.version == 1 else f"{self.name} (version {self.version})"
 
 
 class SurveyQuestion(models.Model):

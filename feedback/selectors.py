@@ -7,10 +7,23 @@ day, and messages a position and, for managers' replies, the manager.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Substr
 
-from accountability.models import Membership, Role, Team, User
+from accountability.models import ANONYMITY_THRESHOLD_FLOOR, Membership, Role, Team, User
 from accountability.weeks import Week, local_date, local_instant
 
 from .models import (
@@ -22,6 +35,7 @@ from .models import (
     SurveyAnswer,
     SurveyInvitation,
     SurveyQuestion,
+    SurveyResponse,
     SurveyRound,
     SurveyTemplate,
 )
@@ -83,7 +97,8 @@ def trust_figures(*, team: Team, weeks: list[Week]) -> dict[str, dict]:
 
     * feedback_answered: of the anonymous threads to the team's managers that arrived in the
       period, those with a manager's first reply dated at most 7 days after the thread;
-    * survey_participation: responses out of invitations, over rounds closed in the period;
+    * survey_participation: responses out of invitations, over rounds closed in the period
+      with at least the threshold of responses (a round below it shows through no figure);
     * survey_empowerment: favourable answers (4 or 5 after reverse scoring) to empowerment
       statements, over rounds closed in the period with at least the threshold of responses.
     """
@@ -99,18 +114,21 @@ def trust_figures(*, team: Team, weeks: list[Week]) -> dict[str, dict]:
         1 for created, first in threads if first is not None and first - created <= timedelta(days=ANSWER_WITHIN_DAYS)
     )
     tz = team.tz
+    # Only rounds whose results may be shown count, participation included: a round below the
+    # threshold must not show through a period's total (see with_participation).
     rounds = list(
-        SurveyRound.objects.filter(
-            team=team,
-            closed=True,
-            closes_at__gte=local_instant(start, time(0, 0), tz),
-            closes_at__lt=local_instant(end + timedelta(days=1), time(0, 0), tz),
+        with_participation(
+            SurveyRound.objects.filter(
+                team=team,
+                closed=True,
+                closes_at__gte=local_instant(start, time(0, 0), tz),
+                closes_at__lt=local_instant(end + timedelta(days=1), time(0, 0), tz),
+            )
         )
-        .annotate(invited_count=Count("invitations", distinct=True), response_count=Count("responses", distinct=True))
-        .values("pk", "invited_count", "response_count")
+        .filter(results_visible=True)
+        .values("pk", "shown_invited", "shown_responses")
     )
-    threshold = team.anonymity_minimum
-    visible = [r["pk"] for r in rounds if r["response_count"] >= threshold]
+    visible = [r["pk"] for r in rounds]
     empowerment = SurveyAnswer.objects.filter(
         response__round_id__in=visible,
         question__strategy=Strategy.EMPOWERMENT,
@@ -126,8 +144,8 @@ def trust_figures(*, team: Team, weeks: list[Week]) -> dict[str, dict]:
     return {
         "feedback_answered": {"numerator": answered, "denominator": len(threads)},
         "survey_participation": {
-            "numerator": sum(r["response_count"] for r in rounds),
-            "denominator": sum(r["invited_count"] for r in rounds),
+            "numerator": sum(r["shown_responses"] for r in rounds),
+            "denominator": sum(r["shown_invited"] for r in rounds),
         },
         "survey_empowerment": {"numerator": empowerment["favourable"], "denominator": empowerment["total"]},
     }
@@ -152,8 +170,10 @@ class QuestionResult:
 class RoundResults:
     round: SurveyRound
     threshold: int
-    invited: int
-    responses: int
+    # How many were invited and answered: None unless the results are visible. An open round's
+    # count, or one below the threshold, is never handed to a page.
+    invited: int | None
+    responses: int | None
     visible: bool
     reason: str = ""  # why results are hidden: "open" or "too-few"
     questions: list[QuestionResult] = field(default_factory=list)
@@ -163,7 +183,7 @@ class RoundResults:
 
     @property
     def participation(self) -> float | None:
-        return self.responses / self.invited if self.invited else None
+        return self.responses / self.invited if self.invited and self.responses is not None else None
 
 
 def _scored(question: SurveyQuestion, value: int) -> int:
@@ -174,21 +194,23 @@ def round_results(round: SurveyRound) -> RoundResults:
     """Results of a round, or the reason there are none.
 
     Shown only when the round has closed (live results would let a reader watch each answer
-    arrive) and at least the team's anonymity threshold answered. A question answered by
-    fewer than the threshold (an optional comment, say) is left out the same way. Comments
-    come in random-id order, never in the order they were written. Three queries.
+    arrive) and at least the team's anonymity threshold answered; until then the result holds
+    no count at all, not even how many answered. A question answered by fewer than the
+    threshold (an optional comment, say) is left out the same way. Comments come in random-id
+    order, never in the order they were written. At most three queries.
     """
     threshold = round.team.anonymity_minimum
-    invited = round.invitations.count()
-    responses = round.responses.count()
-    result = RoundResults(round=round, threshold=threshold, invited=invited, responses=responses, visible=False)
+    result = RoundResults(round=round, threshold=threshold, invited=None, responses=None, visible=False)
     if not round.closed:
-        result.reason = "open"
+        result.reason = "open"  # not even counted: nothing here may move while answers arrive
         return result
+    responses = round.responses.count()
     if responses < threshold:
         result.reason = "too-few"
         return result
     result.visible = True
+    result.responses = responses
+    result.invited = round.invitations.count()
     questions = list(round.template.questions.all())
     counts: dict[int, dict[int, int]] = {}
     texts: dict[int, list[str]] = {}
@@ -251,13 +273,36 @@ def _strategy_means(by_strategy: dict[str, dict[int, int]]) -> dict[str, float]:
     return means
 
 
-def rounds_for_team(team: Team) -> QuerySet[SurveyRound]:
-    return (
-        SurveyRound.objects.filter(team=team)
-        .select_related("template")
-        .annotate(invited_count=Count("invitations", distinct=True), response_count=Count("responses", distinct=True))
-        .order_by("-opens_at")
+def _count_per_round(model) -> Coalesce:
+    """How many rows of `model` belong to the outer round: a subquery, so counting two tables
+    joins neither (a join of both would multiply rows)."""
+    rows = model.objects.filter(round=OuterRef("pk")).order_by().values("round").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def with_participation(rounds: QuerySet[SurveyRound]) -> QuerySet[SurveyRound]:
+    """Rounds annotated with `results_visible` (closed, with at least the team's anonymity
+    minimum of responses: Team.anonymity_minimum, in SQL) and, for those only, `shown_responses`
+    and `shown_invited`; None for every other round.
+
+    Below the threshold, or while a round is open, the counts never leave the database: no
+    page, export or email can show them by mistake. An open round's live count would let a
+    reader watch each answer arrive, and tie it to whoever was just seen leaving a meeting."""
+    minimum = Greatest(F("team__anonymity_threshold"), Value(ANONYMITY_THRESHOLD_FLOOR))
+    visible = Q(closed=True, n_responses__gte=minimum)
+    return rounds.alias(
+        n_responses=_count_per_round(SurveyResponse), n_invited=_count_per_round(SurveyInvitation)
+    ).annotate(
+        results_visible=Case(When(visible, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        shown_responses=Case(When(visible, then=F("n_responses")), default=None, output_field=IntegerField()),
+        shown_invited=Case(When(visible, then=F("n_invited")), default=None, output_field=IntegerField()),
     )
+
+
+def rounds_for_team(team: Team) -> QuerySet[SurveyRound]:
+    """A team's rounds, newest first, with participation where it may be shown
+    (with_participation)."""
+    return with_participation(SurveyRound.objects.filter(team=team).select_related("template")).order_by("-opens_at")
 
 
 def strategy_trend(team: Team, limit: int = 12, *, until: SurveyRound | None = None) -> list[RoundResults]:
@@ -269,13 +314,7 @@ def strategy_trend(team: Team, limit: int = 12, *, until: SurveyRound | None = N
     rounds = SurveyRound.objects.filter(team=team, closed=True)
     if until is not None:
         rounds = rounds.filter(closes_at__lte=until.closes_at)
-    rounds = list(
-        rounds.annotate(
-            invited_count=Count("invitations", distinct=True), response_count=Count("responses", distinct=True)
-        )
-        .filter(response_count__gte=threshold)
-        .order_by("-closes_at", "-pk")[:limit]
-    )
+    rounds = list(with_participation(rounds).filter(results_visible=True).order_by("-closes_at", "-pk")[:limit])
     rounds.reverse()
     rows = (
         SurveyAnswer.objects.filter(
@@ -309,8 +348,8 @@ def strategy_trend(team: Team, limit: int = 12, *, until: SurveyRound | None = N
             RoundResults(
                 round=round,
                 threshold=threshold,
-                invited=round.invited_count,
-                responses=round.response_count,
+                invited=round.shown_invited,
+                responses=round.shown_responses,
                 visible=True,
                 strategies=_strategy_means(by_strategy),
             )
@@ -327,19 +366,43 @@ def round_state(round: SurveyRound, now: datetime) -> str:
     return "scheduled"
 
 
-def templates_for_team(team: Team) -> QuerySet[SurveyTemplate]:
+def templates_for_team(team: Team, *, older_versions: bool = False) -> QuerySet[SurveyTemplate]:
     """The templates a team's managers may run: the built-in ones, those written by any of the
-    team's managers, and any the team has run before."""
+    team's managers, and any the team has run before; only the newest version of each, unless
+    `older_versions` (to read what past rounds asked)."""
     managers = Membership.objects.filter(team=team, role=Role.MANAGER).values("user_id")
-    return (
-        SurveyTemplate.objects.filter(
-            Q(built_in=True)
-            | Q(created_by__in=managers)
-            | Q(pk__in=SurveyRound.objects.filter(team=team).values("template_id"))
-        )
-        .annotate(question_count=Count("questions", distinct=True))
-        .order_by("-built_in", "name", "pk")
+    templates = SurveyTemplate.objects.filter(
+        Q(built_in=True)
+        | Q(created_by__in=managers)
+        | Q(pk__in=SurveyRound.objects.filter(team=team).values("template_id"))
     )
+    if not older_versions:
+        templates = templates.filter(next_version__isnull=True)
+    return templates.annotate(question_count=Count("questions", distinct=True)).order_by("-built_in", "name", "pk")
+
+
+def round_opened(now: datetime) -> Q:
+    """Rounds that have opened: invitations sent, or their time come, or closed. A template
+    used by such a round is edited as a new version (services.template_update)."""
+    return Q(invited=True) | Q(closed=True) | Q(opens_at__lte=now)
+
+
+@dataclass
+class TemplateUse:
+    opened_rounds: int  # rounds that asked (or are asking) these questions
+    waiting_rounds: int  # rounds scheduled with it that haven't opened yet
+
+    @property
+    def in_use(self) -> bool:
+        return self.opened_rounds > 0
+
+
+def template_use(template: SurveyTemplate, *, now: datetime) -> TemplateUse:
+    """How a template is used, for its pages to say what an edit will do. One query."""
+    counts = SurveyRound.objects.filter(template=template).aggregate(
+        opened=Count("pk", filter=round_opened(now)), waiting=Count("pk", filter=~round_opened(now))
+    )
+    return TemplateUse(opened_rounds=counts["opened"], waiting_rounds=counts["waiting"])
 
 
 def invitations_for_user(user: User, *, now: datetime) -> QuerySet[SurveyInvitation]:

@@ -7,18 +7,21 @@ The writer holds a random follow-up code; the database holds only its hash.
 import base64
 import hashlib
 import hmac
+import random
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, F, Max, When
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from accountability.models import Membership, Role, Team, User
+from accountability.outbox import outbox_bulk, outbox_existing_keys, outbox_schedule_sweep
 
 from . import emails, selectors
 from .models import (
@@ -27,6 +30,7 @@ from .models import (
     FeedbackMessage,
     FeedbackThread,
     QuestionKind,
+    Strategy,
     SurveyAnswer,
     SurveyInvitation,
     SurveyQuestion,
@@ -308,8 +312,25 @@ REMINDER_BEFORE_CLOSING = timedelta(days=1)
 AGREEMENT_MAX = 5
 
 
+THANKS_SALT = "feedback.survey-thanks"
+
+
 def survey_token_hash(token: str) -> str:
     return hashlib.sha256((token or "").strip().encode()).hexdigest()
+
+
+def survey_thanks_key(round: SurveyRound) -> str:
+    """The thanks page's key: the round's id, signed (no time, nothing about the answerer), so
+    the page after answering can name the round without the answering link in its address."""
+    return signing.Signer(salt=THANKS_SALT).sign(str(round.pk))
+
+
+def round_for_thanks_key(key: str) -> SurveyRound | None:
+    try:
+        round_id = int(signing.Signer(salt=THANKS_SALT).unsign(key))
+    except (signing.BadSignature, ValueError):
+        return None
+    return SurveyRound.objects.select_related("team", "template").filter(pk=round_id).first()
 
 
 def _require_team_manager(actor: User, team: Team) -> None:
@@ -317,39 +338,163 @@ def _require_team_manager(actor: User, team: Team) -> None:
         raise ValidationError("Only the team's managers can do that.")
 
 
+QUESTIONS_MAX = 40  # questions in a template: a pulse survey is short
+NAME_MAX = 120
+DESCRIPTION_MAX = 2000
+QUESTION_TEXT_MAX = 300
+CHOICES_MAX = 20
+
+
+@dataclass(frozen=True)
+class CleanTemplate:
+    name: str
+    description: str
+    questions: list[dict]  # the SurveyQuestion fields of each, position aside
+
+
+def _clean_template(*, name: str, description: str, questions: list[dict]) -> CleanTemplate:
+    """Check a template as a whole; every problem at once, each saying where it is. Each
+    question: text, kind, and for a single choice its choices; optional strategy,
+    reverse_scored (agreement only) and required."""
+    name = (name or "").strip()
+    description = (description or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors.setdefault("name", []).append("Give the survey a name.")
+    elif len(name) > NAME_MAX:
+        errors.setdefault("name", []).append(f"Keep the name to {NAME_MAX} characters.")
+    if len(description) > DESCRIPTION_MAX:
+        errors.setdefault("description", []).append(f"Keep the description to {DESCRIPTION_MAX:,} characters.")
+    problems: list[str] = []
+    if not questions:
+        problems.append("Add at least one question.")
+    elif len(questions) > QUESTIONS_MAX:
+        problems.append(f"A survey can have at most {QUESTIONS_MAX} questions (this one has {len(questions)}).")
+    cleaned = []
+    for position, q in enumerate(questions[:QUESTIONS_MAX], start=1):
+        kind = q.get("kind") or QuestionKind.AGREEMENT
+        text = (q.get("text") or "").strip()
+        choices = [c.strip() for c in q.get("choices") or [] if c and c.strip()]
+        strategy = q.get("strategy") or ""
+        if not text:
+            problems.append(f"Question {position} has no text.")
+        elif len(text) > QUESTION_TEXT_MAX:
+            problems.append(f"Question {position} is too long: keep it to {QUESTION_TEXT_MAX} characters.")
+        if kind not in QuestionKind.values:
+            problems.append(f"Question {position} has an unknown kind of answer.")
+        elif kind == QuestionKind.CHOICE and len(choices) < 2:
+            problems.append(f"Question {position} is a single choice: give it at least two choices.")
+        elif kind == QuestionKind.CHOICE and len(choices) > CHOICES_MAX:
+            problems.append(f"Question {position} has more than {CHOICES_MAX} choices.")
+        if strategy not in Strategy.values and strategy != "":
+            problems.append(f"Question {position} names an unknown trust strategy.")
+        cleaned.append(
+            {
+                "text": text,
+                "kind": kind,
+                "choices": choices if kind == QuestionKind.CHOICE else [],
+                "strategy": strategy,
+                "reverse_scored": bool(q.get("reverse_scored")) and kind == QuestionKind.AGREEMENT,
+                "required": bool(q.get("required", kind != QuestionKind.TEXT)),
+            }
+        )
+    if problems:
+        errors.setdefault(NON_FIELD_ERRORS, []).extend(problems)
+    if errors:
+        raise ValidationError(errors)
+    return CleanTemplate(name=name, description=description, questions=cleaned)
+
+
+def _questions_write(template: SurveyTemplate, questions: list[dict]) -> None:
+    SurveyQuestion.objects.bulk_create(
+        [SurveyQuestion(template=template, position=position, **q) for position, q in enumerate(questions, start=1)]
+    )
+
+
 @transaction.atomic
 def template_create(*, actor: User, name: str, description: str, questions: list[dict]) -> SurveyTemplate:
-    """A manager's own template. Each question: text, kind, and for a single choice its
-    choices; optional strategy, reverse_scored (agreement only) and required."""
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": "Give the survey a name."})
-    if not questions:
-        raise ValidationError("Add at least one question.")
-    template = SurveyTemplate.objects.create(name=name[:120], description=(description or "").strip(), created_by=actor)
-    for position, q in enumerate(questions, start=1):
-        kind = q.get("kind", QuestionKind.AGREEMENT)
-        text = (q.get("text") or "").strip()
-        if not text:
-            raise ValidationError(f"Question {position} has no text.")
-        if kind not in QuestionKind.values:
-            raise ValidationError(f"Question {position} has an unknown kind.")
-        choices = [c.strip() for c in q.get("choices") or [] if c and c.strip()]
-        if kind == QuestionKind.CHOICE and len(choices) < 2:
-            raise ValidationError(f"Question {position} needs at least two choices.")
-        SurveyQuestion.objects.create(
-            template=template,
-            position=position,
-            text=text[:300],
-            kind=kind,
-            choices=choices if kind == QuestionKind.CHOICE else [],
-            strategy=q.get("strategy") or "",
-            reverse_scored=bool(q.get("reverse_scored")) and kind == QuestionKind.AGREEMENT,
-            required=q.get("required", kind != QuestionKind.TEXT),
-        )
+    """A manager's own template (see _clean_template for what a question holds)."""
+    clean = _clean_template(name=name, description=description, questions=questions)
+    template = SurveyTemplate.objects.create(name=clean.name, description=clean.description, created_by=actor)
+    _questions_write(template, clean.questions)
     return template
 
 
+@dataclass(frozen=True)
+class TemplateSaved:
+    template: SurveyTemplate  # the one edited, or its new version
+    new_version: bool
+    changed: bool
+    moved_rounds: int = 0  # rounds not opened yet that now ask the new version
+
+
+@transaction.atomic
+def template_update(
+    *,
+    team: Team,
+    template: SurveyTemplate,
+    actor: User,
+    name: str,
+    description: str,
+    questions: list[dict],
+    now: datetime | None = None,
+) -> TemplateSaved:
+    """Edit a template: its name, description and questions (add, reword, reorder, remove).
+
+    Until a round using it has opened, the template itself changes (nobody has been asked
+    anything yet; rounds scheduled with it will ask the new questions). Once one has, the
+    change is a new version: a new template row, `version` + 1, `previous` pointing here; past
+    rounds keep this one, so their questions and results stay exactly what they were, and
+    rounds not opened yet (a series' next round, say) move to the new version. Saving with no
+    change changes nothing.
+
+    The template's rounds are locked first: no round of it opens while this decides."""
+    _require_team_manager(actor, team)
+    now = now or timezone.now()
+    template = SurveyTemplate.objects.select_for_update().get(pk=template.pk)
+    if template.built_in:
+        raise ValidationError("The built-in surveys can't be changed. Write your own survey instead.")
+    if SurveyTemplate.objects.filter(previous=template).exists():
+        raise ValidationError("This is an older version of the survey: edit its newest version instead.")
+    if not selectors.templates_for_team(team).filter(pk=template.pk).exists():
+        raise ValidationError("Only surveys written by this team's managers, or run by the team, can be edited here.")
+    clean = _clean_template(name=name, description=description, questions=questions)
+    current = [
+        {field: getattr(q, field) for field in ("text", "kind", "choices", "strategy", "reverse_scored", "required")}
+        for q in template.questions.order_by("position")
+    ]
+    if (clean.name, clean.description, clean.questions) == (template.name, template.description, current):
+        return TemplateSaved(template=template, new_version=False, changed=False)
+    rounds = list(SurveyRound.objects.select_for_update().filter(template=template).values_list("pk", flat=True))
+    opened = set(
+        SurveyRound.objects.filter(pk__in=rounds).filter(selectors.round_opened(now)).values_list("pk", flat=True)
+    )
+    if not opened:
+        template.name, template.description = clean.name, clean.description
+        template.save(update_fields=["name", "description"])
+        template.questions.all().delete()
+        _questions_write(template, clean.questions)
+        return TemplateSaved(template=template, new_version=False, changed=True)
+    newer = SurveyTemplate.objects.create(
+        name=clean.name,
+        description=clean.description,
+        created_by=actor,
+        version=template.version + 1,
+        previous=template,
+    )
+    _questions_write(newer, clean.questions)
+    waiting = [pk for pk in rounds if pk not in opened]
+    SurveyRound.objects.filter(pk__in=waiting).update(template=newer)
+    return TemplateSaved(template=newer, new_version=True, changed=True, moved_rounds=len(waiting))
+
+
+def _newest_version(template: SurveyTemplate) -> SurveyTemplate:
+    while (newer := SurveyTemplate.objects.filter(previous=template).first()) is not None:
+        template = newer
+    return template
+
+
+@transaction.atomic
 def round_schedule(
     *,
     team: Team,
@@ -360,6 +505,9 @@ def round_schedule(
     repeat_every_weeks: int | None = None,
     now: datetime | None = None,
 ) -> SurveyRound:
+    """Schedule a round. One whose start is now or past opens at once, in this transaction:
+    its opening time becomes now (reminders count from when people were asked), the team's
+    members are invited, and their emails go out once this commits (through the outbox)."""
     _require_team_manager(actor, team)
     now = now or timezone.now()
     if closes_at <= opens_at:
@@ -370,18 +518,27 @@ def round_schedule(
         raise ValidationError({"repeat_every_weeks": "Repeat every 1 week or more, or leave it empty."})
     if repeat_every_weeks and closes_at - opens_at > timedelta(weeks=repeat_every_weeks):
         raise ValidationError({"repeat_every_weeks": "A round must close before the next one opens."})
-    return SurveyRound.objects.create(
+    if SurveyTemplate.objects.filter(previous=template).exists():
+        raise ValidationError({"template": "This survey has a newer version: schedule that one."})
+    opens_now = opens_at <= now
+    round = SurveyRound.objects.create(
         team=team,
         template=template,
-        opens_at=opens_at,
+        opens_at=now if opens_now else opens_at,
         closes_at=closes_at,
         repeat_every_weeks=repeat_every_weeks,
         created_by=actor,
+        invited=opens_now,
     )
+    if opens_now:
+        _invite({round.pk: round})
+    return round
 
 
-def round_close(*, round: SurveyRound, actor: User, now: datetime | None = None) -> SurveyRound:
-    """Close early. Closing is final."""
+def round_close(
+    *, round: SurveyRound, actor: User, now: datetime | None = None, rng: random.Random | None = None
+) -> SurveyRound:
+    """Close early. Closing is final, and seals the answers (_round_seal)."""
     _require_team_manager(actor, round.team)
     now = now or timezone.now()
     with transaction.atomic():
@@ -393,8 +550,54 @@ def round_close(*, round: SurveyRound, actor: User, now: datetime | None = None)
             if locked.closes_at > now:
                 locked.closes_at = max(now, locked.opens_at + timedelta(seconds=1))
             locked.save(update_fields=["closed", "closes_at"])
+            _round_seal(locked, rng=rng)
             _schedule_next(locked, closes_at=planned_close)
     return locked
+
+
+def _round_seal(round: SurveyRound, *, rng: random.Random | None = None) -> None:
+    """At close, in the closing transaction (the round's row locked): rewrite the round's
+    responses and answers, same ids and values, in a random order, and touch every invitation
+    of the round, so that PostgreSQL's hidden row data no longer ties an answer to a person
+    or tells the order answers came in.
+
+    What a database reader can see, and when:
+
+    * While a round is open (unavoidable): each response and its answers are written by the
+      submit's own transaction, so their `xmin` (that transaction's id, ever increasing) and
+      their physical place (`ctid`, in write order) say in which order responses arrived.
+      Each submit rewrites all of the round's invitations (response_submit), so one look at
+      the database pairs no invitation with a response; but someone watching it while people
+      answer can see which invitation turned `answered` with which response, as they could see
+      who just closed the survey page.
+    * Once closed: every response, answer and invitation of the round carries this one
+      transaction's `xmin`, and responses and answers lie in shuffled order; the ids are
+      random (uuid4) and no column holds a time. Left over, outside SQL's reach: the dead row
+      versions until (auto)vacuum reclaims them (readable with pageinspect or the raw files),
+      the write-ahead log and any backup or replica taken while the round was open, and the
+      server's statement log if someone turned `log_statement` on (keep it off).
+
+    `rng` is for tests: a seeded generator makes the order known. Otherwise the operating
+    system's randomness decides."""
+    rng = rng or random.SystemRandom()
+    response_ids = list(SurveyResponse.objects.filter(round=round).order_by("id").values_list("id", flat=True))
+    answers = list(
+        SurveyAnswer.objects.filter(response__round=round)
+        .order_by("id")
+        .values_list("id", "response_id", "question_id", "value", "text")
+    )
+    SurveyAnswer.objects.filter(response__round=round).delete()
+    SurveyResponse.objects.filter(round=round).delete()
+    rng.shuffle(response_ids)
+    rng.shuffle(answers)
+    SurveyResponse.objects.bulk_create([SurveyResponse(id=pk, round_id=round.pk) for pk in response_ids])
+    SurveyAnswer.objects.bulk_create(
+        [
+            SurveyAnswer(id=pk, response_id=response_id, question_id=question_id, value=value, text=text)
+            for pk, response_id, question_id, value, text in answers
+        ]
+    )
+    SurveyInvitation.objects.filter(round=round).update(answered=F("answered"))
 
 
 def round_cancel(*, round: SurveyRound, actor: User, now: datetime | None = None) -> None:
@@ -424,7 +627,8 @@ def _schedule_next(round: SurveyRound, *, closes_at: datetime | None = None) -> 
         previous=round,
         defaults={
             "team": round.team,
-            "template": round.template,
+            # An edited survey's series goes on with its newest version.
+            "template": _newest_version(round.template),
             "opens_at": opens_at,
             "closes_at": closes_at,
             "repeat_every_weeks": round.repeat_every_weeks,
@@ -434,24 +638,84 @@ def _schedule_next(round: SurveyRound, *, closes_at: datetime | None = None) -> 
     return following
 
 
-def _invite(round: SurveyRound, now: datetime) -> int:
-    """Invite the team's members (not its managers); one email each, with a link that is the
-    permission to answer and works until the round closes."""
-    members = User.objects.filter(memberships__team=round.team, memberships__role=Role.MEMBER, is_active=True).exclude(
-        pk__in=round.invitations.values("user_id")
+def _uninvited_members(round_ids: list[int]) -> QuerySet[Membership]:
+    """One row per round and active member of its team with no invitation to it yet, the
+    round as `round_id`: one query however many rounds."""
+    invited = SurveyInvitation.objects.filter(round_id=OuterRef("round_id"), user_id=OuterRef("user_id"))
+    return (
+        Membership.objects.filter(role=Role.MEMBER, user__is_active=True, team__survey_rounds__in=round_ids)
+        .annotate(round_id=F("team__survey_rounds__id"))
+        .filter(~Exists(invited))
+        .select_related("user")
+        .order_by("round_id", "user_id")
     )
-    count = 0
-    for user in members:
+
+
+def _invite(rounds: dict[int, SurveyRound], *, user_id: int | None = None) -> int:
+    """Invite, to each of these rounds (open; locked by the caller, or new), the active members
+    of its team who have no invitation yet (only `user_id`, when given): the team's members,
+    not its managers. One email each, with a single-use link that is the permission to answer
+    until the round closes. Set-based: one query for who is missing, one insert for the
+    invitations, one for the emails, and one request for delivery once this commits."""
+    if not rounds:
+        return 0
+    missing = _uninvited_members(list(rounds))
+    if user_id is not None:
+        missing = missing.filter(user_id=user_id)
+    pending = []
+    for membership in missing:
         token = secrets.token_urlsafe(24)
-        SurveyInvitation.objects.create(round=round, user=user, token_hash=survey_token_hash(token))
-        emails.survey_invitation(round=round, user=user, token=token)
-        count += 1
-    return count
+        invitation = SurveyInvitation(
+            round=rounds[membership.round_id], user=membership.user, token_hash=survey_token_hash(token)
+        )
+        pending.append((invitation, token))
+    if not pending:
+        return 0
+    SurveyInvitation.objects.bulk_create([invitation for invitation, _ in pending])
+    with outbox_bulk():
+        for invitation, token in pending:
+            emails.survey_invitation(round=invitation.round, user=invitation.user, token=token, schedule=False)
+    transaction.on_commit(outbox_schedule_sweep)
+    return len(pending)
 
 
-def survey_dispatch(*, now: datetime | None = None) -> dict[str, int]:
+def _rounds_owing_invitations(now: datetime) -> list[int]:
+    """Rounds open now that owe someone an invitation: not opened yet, or with an active member
+    (one who joined since it opened, say) not invited. One query."""
+    invited = SurveyInvitation.objects.filter(round_id=OuterRef(OuterRef("pk")), user_id=OuterRef("user_id"))
+    uninvited = Membership.objects.filter(team_id=OuterRef("team_id"), role=Role.MEMBER, user__is_active=True).filter(
+        ~Exists(invited)
+    )
+    return list(
+        SurveyRound.objects.filter(closed=False, opens_at__lte=now, closes_at__gt=now)
+        .filter(Q(invited=False) | Exists(uninvited))
+        .values_list("pk", flat=True)
+    )
+
+
+def survey_member_joined(*, team_id: int, user_id: int, now: datetime | None = None) -> int:
+    """Someone's membership of a team changed (they joined, or became a member from a
+    manager): invite them to the team's rounds open now, if they are one of its active members
+    and not invited yet. The core calls this after the change commits (accountability.hooks,
+    registered in apps.py); should it fail, the dispatcher invites them on its next run."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rounds = (
+            SurveyRound.objects.select_for_update(of=("self",))
+            .select_related("team", "template")
+            .filter(team_id=team_id, closed=False, invited=True, opens_at__lte=now, closes_at__gt=now)
+        )
+        return _invite({round.pk: round for round in rounds}, user_id=user_id)
+
+
+def survey_dispatch(*, now: datetime | None = None, rng: random.Random | None = None) -> dict[str, int]:
     """Open, remind and close what is due. Idempotent: run it twice, or after hours down, and
-    each email goes once (the outbox's dedupe keys), and only while it still matters."""
+    each email goes once (the outbox's dedupe keys), and only while it still matters. Closing
+    seals the answers (_round_seal; `rng` for tests).
+
+    Opening also catches up: a member who joined a team while its round is open, and whose
+    immediate invitation (survey_member_joined) did not happen, is invited here. Every step
+    asks the database once for all rounds; only closing takes a transaction per round."""
     now = now or timezone.now()
     done = {"invited": 0, "reminded": 0, "closed": 0}
     # Close first: a round past its end gets no invitation or reminder.
@@ -462,33 +726,47 @@ def survey_dispatch(*, now: datetime | None = None) -> dict[str, int]:
                 continue
             round.closed = True
             round.save(update_fields=["closed"])
+            _round_seal(round, rng=rng)
             _schedule_next(round)
             done["closed"] += 1
-    for round_id in SurveyRound.objects.filter(
-        closed=False, invited=False, opens_at__lte=now, closes_at__gt=now
-    ).values_list("pk", flat=True):
+    owing = _rounds_owing_invitations(now)
+    if owing:
         with transaction.atomic():
-            round = (
+            rounds = (
                 SurveyRound.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("team", "template")
-                .filter(pk=round_id, invited=False)
-                .first()
+                .filter(pk__in=owing, closed=False, closes_at__gt=now)
             )
-            if round is None:
-                continue
-            done["invited"] += _invite(round, now)
-            round.invited = True
-            round.save(update_fields=["invited"])
-    open_rounds = SurveyRound.objects.filter(closed=False, invited=True, opens_at__lte=now, closes_at__gt=now)
-    for round in open_rounds.select_related("team", "template"):
-        kind = _reminder_due(round, now)
-        if kind is None:
-            continue
-        with transaction.atomic():
-            for invitation in round.invitations.filter(answered=False).select_related("user"):
-                if emails.survey_reminder(round=round, invitation=invitation, kind=kind):
-                    done["reminded"] += 1
+            rounds = {round.pk: round for round in rounds}
+            done["invited"] = _invite(rounds)
+            SurveyRound.objects.filter(pk__in=list(rounds), invited=False).update(invited=True)
+    done["reminded"] = _remind(now)
     return done
+
+
+def _remind(now: datetime) -> int:
+    """Queue the reminders due now to everyone invited to an open round who hasn't answered:
+    one query for who, one for which are queued already, one insert."""
+    due = (
+        SurveyInvitation.objects.filter(
+            answered=False, round__closed=False, round__invited=True, round__opens_at__lte=now, round__closes_at__gt=now
+        )
+        .filter(
+            Q(round__closes_at__lte=now + REMINDER_BEFORE_CLOSING)
+            | Q(round__opens_at__lte=now - REMINDER_AFTER_OPENING)
+        )
+        .select_related("user", "round__team", "round__template")
+        .order_by("round_id", "user_id")
+    )
+    reminders = [(invitation, _reminder_due(invitation.round, now)) for invitation in due]
+    queued = outbox_existing_keys(emails.survey_reminder_key(invitation=i, kind=kind) for i, kind in reminders)
+    with transaction.atomic(), outbox_bulk() as inserted:
+        for invitation, kind in reminders:
+            if emails.survey_reminder_key(invitation=invitation, kind=kind) not in queued:
+                emails.survey_reminder(round=invitation.round, invitation=invitation, kind=kind, schedule=False)
+    if inserted:
+        transaction.on_commit(outbox_schedule_sweep)
+    return len(inserted)
 
 
 def _reminder_due(round: SurveyRound, now: datetime) -> str | None:

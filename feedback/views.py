@@ -35,6 +35,7 @@ from .forms import (
     FeedbackForm,
     ManagerReplyForm,
     PublishForm,
+    QuestionEditFormSet,
     QuestionFormSet,
     RoundScheduleForm,
     StatusForm,
@@ -44,9 +45,11 @@ from .forms import (
     admins_reason,
     default_round_times,
     destination_of,
+    formset_questions,
     question_formset_with_more_rows,
+    question_rows,
 )
-from .models import Author, FeedbackThread, QuestionKind, Strategy, SurveyRound, ThreadStatus
+from .models import Author, FeedbackThread, QuestionKind, Strategy, SurveyRound, SurveyTemplate, ThreadStatus
 
 INBOX_PAGE_SIZE = 25
 
@@ -397,6 +400,12 @@ def thread_unpublish(request: HttpRequest, thread_id) -> HttpResponse:
 SURVEY_UNAVAILABLE_STATUS = {"unknown": 404, "not-open": 404, "used": 410, "closed": 410}
 
 
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    # The answering page's address is its key: no request from it may carry it along.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def _render_survey_private(request: HttpRequest, template: str, context: dict, *, status: int = 200) -> HttpResponse:
     """_render_private, and not even the CSRF cookie sent again: for someone signed in, base.html's
     sign-out form uses the CSRF token, and Django would then resend the cookie the browser
@@ -404,7 +413,7 @@ def _render_survey_private(request: HttpRequest, template: str, context: dict, *
     response = _render_private(request, template, context, status=status)
     if request.COOKIES.get(settings.CSRF_COOKIE_NAME):
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
-    return response
+    return _no_referrer(response)
 
 
 def _survey_unavailable(request: HttpRequest, reason: str) -> HttpResponse:
@@ -451,12 +460,25 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return _render_survey_private(
-                request,
-                "feedback/survey_thanks.html",
-                {"round": round, "team": round.team, "threshold": round.team.anonymity_minimum},
-            )
+            # Post/redirect/get: a reload, or going back and forward, shows the thanks page
+            # again and sends nothing. Its address holds no token, only which round it was.
+            return _no_referrer(redirect("survey_thanks", key=services.survey_thanks_key(round)))
     return _render_survey(request, round, form, status=422)
+
+
+@never_cache
+@require_safe
+def survey_thanks(request: HttpRequest, key: str) -> HttpResponse:
+    """After answering. The key is the round's id, signed: it opens nothing, answers nothing
+    and says nothing about who came here or when."""
+    round = services.round_for_thanks_key(key)
+    if round is None:
+        return _survey_unavailable(request, "unknown")
+    return _render_survey_private(
+        request,
+        "feedback/survey_thanks.html",
+        {"round": round, "team": round.team, "threshold": round.team.anonymity_minimum},
+    )
 
 
 @login_required
@@ -574,10 +596,11 @@ def survey_schedule(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                f"“{round.template.name}” is scheduled. Invitations go out on {_moment(round.opens_at, team)}.",
-            )
+            if round.invited:
+                text = f"“{round.template.name}” is open now: the team's members are being emailed their links."
+            else:
+                text = f"“{round.template.name}” is scheduled. Invitations go out on {_moment(round.opens_at, team)}."
+            messages.success(request, text)
             return redirect("survey_rounds", slug=team.slug)
     return render(
         request, "feedback/survey_schedule.html", {"team": team, "form": form, "templates": templates}, status=422
@@ -613,51 +636,120 @@ def survey_round_cancel(request: HttpRequest, round_id: int) -> HttpResponse:
     return redirect("survey_rounds", slug=round.team.slug)
 
 
+def _template_page(
+    request: HttpRequest, team: Team, form, formset, *, template=None, use=None, status: int = 200
+) -> HttpResponse:
+    page = "feedback/survey_template_edit.html" if template is not None else "feedback/survey_template_new.html"
+    context = {"team": team, "form": form, "formset": formset, "template": template, "use": use}
+    return render(request, page, context, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def survey_template_new(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_survey_team_for(request.user, slug, run=True)
     if request.method != "POST":
-        context = {"team": team, "form": TemplateForm(), "formset": QuestionFormSet()}
-        return render(request, "feedback/survey_template_new.html", context)
-    form = TemplateForm(request.POST)
-    formset = QuestionFormSet(request.POST)
+        return _template_page(request, team, TemplateForm(), QuestionFormSet())
+    form, formset = TemplateForm(request.POST), QuestionFormSet(request.POST)
     if "more" in request.POST:
-        # "More rows" (without JavaScript): the same page again, as typed, with empty rows added.
-        form = TemplateForm(
-            initial={"name": request.POST.get("name", ""), "description": request.POST.get("description", "")}
-        )
-        more = question_formset_with_more_rows(formset)
-        status = 200 if more is not formset else 422
-        context = {"team": team, "form": form, "formset": more}
-        return render(request, "feedback/survey_template_new.html", context, status=status)
+        return _more_rows(request, team, formset)
     if form.is_valid() and formset.is_valid():
-        questions = [row.as_question() for row in formset.forms if not row.is_blank]
         try:
             template = services.template_create(
                 actor=request.user,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
-                questions=questions,
+                questions=formset_questions(formset),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, f"Saved “{template.name}”. You can schedule it now.")
             return redirect(f"{reverse('survey_schedule', args=[team.slug])}?template={template.pk}")
-    context = {"team": team, "form": form, "formset": formset}
-    return render(request, "feedback/survey_template_new.html", context, status=422)
+    return _template_page(request, team, form, formset, status=422)
+
+
+def _more_rows(request: HttpRequest, team: Team, formset, *, template=None, use=None) -> HttpResponse:
+    """ "More rows" (without JavaScript): the same page again, as typed, with empty rows added."""
+    form = TemplateForm(
+        initial={"name": request.POST.get("name", ""), "description": request.POST.get("description", "")}
+    )
+    more = question_formset_with_more_rows(formset)
+    status = 200 if more is not formset else 422
+    return _template_page(request, team, form, more, template=template, use=use, status=status)
+
+
+def _get_template_for(user, team: Team, template_id: int, *, older_versions: bool = False) -> SurveyTemplate:
+    """A template the team's managers may run (`user` is one, as _get_survey_team_for made sure):
+    404 otherwise."""
+    return get_object_or_404(selectors.templates_for_team(team, older_versions=older_versions), pk=template_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_template_edit(request: HttpRequest, slug: str, template_id: int) -> HttpResponse:
+    """Edit a template the team may run: in place until a round using it has opened, as a new
+    version after that (services.template_update); the page says which before saving."""
+    team = _get_survey_team_for(request.user, slug, run=True)
+    template = _get_template_for(request.user, team, template_id)
+    if template.built_in:
+        raise Http404
+    use = selectors.template_use(template, now=timezone.now())
+    if request.method != "POST":
+        form = TemplateForm(initial={"name": template.name, "description": template.description})
+        formset = QuestionEditFormSet(initial=question_rows(template.questions.all()))
+        return _template_page(request, team, form, formset, template=template, use=use)
+    form, formset = TemplateForm(request.POST), QuestionEditFormSet(request.POST)
+    if "more" in request.POST:
+        return _more_rows(request, team, formset, template=template, use=use)
+    if form.is_valid() and formset.is_valid():
+        try:
+            saved = services.template_update(
+                team=team,
+                template=template,
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                questions=formset_questions(formset),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _saved_text(saved))
+            return redirect("survey_template", slug=team.slug, template_id=saved.template.pk)
+    return _template_page(request, team, form, formset, template=template, use=use, status=422)
+
+
+def _saved_text(saved: services.TemplateSaved) -> str:
+    name = saved.template.name
+    if not saved.changed:
+        return f"Nothing to save: “{name}” is as it was."
+    if not saved.new_version:
+        return f"Saved your changes to “{name}”."
+    text = f"Saved as version {saved.template.version} of “{name}”. Past rounds keep the questions they asked."
+    if saved.moved_rounds:
+        rounds = "round" if saved.moved_rounds == 1 else "rounds"
+        text += f" The {saved.moved_rounds} {rounds} not opened yet will ask the new ones."
+    return text
 
 
 @login_required
 @require_safe
 def survey_template(request: HttpRequest, slug: str, template_id: int) -> HttpResponse:
+    """A template's questions; older versions too, so a manager can read what past rounds asked."""
     team = _get_survey_team_for(request.user, slug, run=True)
-    template = get_object_or_404(selectors.templates_for_team(team), pk=template_id)
+    template = _get_template_for(request.user, team, template_id, older_versions=True)
+    newer = SurveyTemplate.objects.filter(previous=template).first()
     return render(
         request,
         "feedback/survey_template.html",
-        {"team": team, "template": template, "questions": template.questions.all()},
+        {
+            "team": team,
+            "template": template,
+            "questions": template.questions.all(),
+            "newer": newer,
+            "use": selectors.template_use(template, now=timezone.now()),
+        },
     )
 
 

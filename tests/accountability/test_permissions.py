@@ -17,10 +17,11 @@ from accountability.models import Commitment, CommitmentStatus, Invitation, Memb
 from accountability.outbox import unsubscribe_token
 from checkins.models import CheckIn, Comment
 from feedback.models import FeedbackMessage, FeedbackThread, SurveyRound, SurveyTemplate
+from feedback.services import survey_thanks_key
 
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
 from ..feedback.factories import FeedbackThreadFactory
-from ..feedback.survey_factories import add_responses, answer_everything, invite, make_round
+from ..feedback.survey_factories import add_responses, answer_everything, invite, make_round, make_template
 
 PERSONAS = ["anonymous", "member", "teammate", "manager", "other_manager", "outsider", "org_admin"]
 
@@ -237,6 +238,10 @@ PAGES: dict[str, Page] = {
     # writing templates) for the team's own managers.
     "survey_list": Page("get", lambda c: reverse("survey_list"), _signed_in(OK)),
     "survey_answer": Page("get", lambda c: reverse("survey_answer", args=[c["survey_token"]]), _all(OK)),
+    # After answering: names the round, opens nothing.
+    "survey_thanks": Page(
+        "get", lambda c: reverse("survey_thanks", args=[survey_thanks_key(c["open_round"])]), _all(OK)
+    ),
     "survey_open": Page(
         "get",
         lambda c: reverse("survey_open", args=[c["open_round"].pk]),
@@ -252,6 +257,12 @@ PAGES: dict[str, Page] = {
     "survey_template": Page(
         "get",
         lambda c: reverse("survey_template", args=[c["team"].slug, c["open_round"].template_id]),
+        _signed_in(NOT_FOUND, manager=OK),
+    ),
+    # Editing a survey the team's managers wrote (the built-in one is never edited).
+    "survey_template_edit": Page(
+        "get",
+        lambda c: reverse("survey_template_edit", args=[c["team"].slug, c["own_template"].pk]),
         _signed_in(NOT_FOUND, manager=OK),
     ),
     "survey_round_close": Page(
@@ -363,11 +374,12 @@ ACTIONS: dict[str, Page] = {
     "feedback_follow_up (open)": Page(
         "post", lambda c: reverse("feedback_follow_up"), _all(OK), data={"code": FEEDBACK_CODE}
     ),
-    # Whoever holds the link answers with it (once: each row here starts afresh).
+    # Whoever holds the link answers with it (once: each row here starts afresh), and is sent on
+    # to the thanks page.
     "survey_answer (send)": Page(
         "post",
         lambda c: reverse("survey_answer", args=[c["survey_token"]]),
-        _all(OK),
+        _all(REDIRECT),
         data=lambda c: answer_everything(c["open_round"]),
     ),
     "survey_schedule (schedule)": Page(
@@ -394,6 +406,20 @@ ACTIONS: dict[str, Page] = {
             "form-0-required": "on",
         },
         done=lambda c: SurveyTemplate.objects.filter(name="Written from the matrix").exists(),
+    ),
+    "survey_template_edit (save)": Page(
+        "post",
+        lambda c: reverse("survey_template_edit", args=[c["team"].slug, c["own_template"].pk]),
+        _signed_in(NOT_FOUND, manager=REDIRECT),
+        data={
+            "name": "Edited from the matrix",
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-text": "We help each other.",
+            "form-0-kind": "agreement",
+            "form-0-required": "on",
+        },
+        done=lambda c: SurveyTemplate.objects.filter(name="Edited from the matrix").exists(),
     ),
 }
 
@@ -450,6 +476,7 @@ def ctx(personas, team, other_team, member, teammate, manager):
             team=team, publish_consent=True, published_gist="Gist", published_answer="Answer", published_on=team.today()
         ),
         **_survey_ctx(team, member),
+        "own_template": make_template([{"text": "We help.", "kind": "agreement"}], created_by=manager),
     }
 
 

@@ -1,7 +1,9 @@
-"""A pulse survey, from scheduling to results. A manager schedules the team trust pulse; the
-dispatcher invites the team by email; a member answers from the emailed link on a phone,
-signed out; the manager sees "not enough responses" while fewer than the threshold answered,
-and the results once enough did and the round has closed.
+"""A pulse survey, from scheduling to results. A manager schedules the team trust pulse to start
+now, and it is open at once: the team is invited by email in the same request, no dispatcher
+needed. A member answers from the emailed link on a phone, signed out; reloading the thanks
+page or going back sends nothing twice. While the round is open the manager sees no count at
+all, and after it closes below the threshold still none ("not enough responses"); the results
+show once enough answered and the round has closed.
 
 Runs against the live server with the demo organisation (seed_demo): Platform (Europe/London)
 has five members besides its manager, and its anonymity threshold is five."""
@@ -53,15 +55,21 @@ def schedule_from_the_team_page(page: Page, base_url: str, team: Team) -> Survey
     page.get_by_label(f"Closes ({team.time_zone})").fill(local_input(now + timedelta(days=7), team))
     page.get_by_role("button", name="Schedule it").click()
 
-    expect(page.get_by_role("status").filter(has_text="is scheduled")).to_be_visible()
-    return SurveyRound.objects.filter(team=team, closed=False).get()
+    # Open at once, in the request that scheduled it: no dispatcher has run.
+    expect(page.get_by_role("status").filter(has_text="is open now")).to_be_visible()
+    rounds = page.get_by_role("list", name="Survey rounds")
+    expect(rounds.get_by_role("listitem").first).to_contain_text("Open")
+    expect(rounds.get_by_role("listitem").first).to_contain_text("Open until")
+    expect(rounds.get_by_text("Scheduled", exact=True)).to_have_count(0)
+    round = SurveyRound.objects.filter(team=team, closed=False).get()
+    assert round.invited
+    return round
 
 
 def send_invitations(base_url: str) -> dict[str, str]:
-    """What beat does: the dispatcher writes the invitations, the sweep sends them. Returns each
-    member's emailed link."""
+    """The invitations were written with the round; delivering them is the outbox's job (a
+    worker, or beat's sweep). Returns each member's emailed link."""
     mail.outbox = []
-    assert services.survey_dispatch()["invited"] == len(MEMBERS)
     outbox_sweep()
     links = {}
     for message in mail.outbox:
@@ -99,8 +107,16 @@ def answer_on_a_phone(phone: Page, link: str) -> None:
     phone.get_by_role("button", name="Send my answers").tap()
 
     expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you. Your answers are in")
+    assert "/surveys/thanks/" in phone.url and link.rstrip("/").rsplit("/", 1)[-1] not in phone.url
+    stored = SurveyResponse.objects.count()
+    # Reloading the thanks page sends nothing again; the emailed link, opened again, says so.
+    # (Going back lands on the form that was sent with a statement missing: a page the browser
+    # only shows again by asking to resend it, which the server refuses with the same words.)
+    phone.reload()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you. Your answers are in")
     phone.goto(link)
     expect(phone.get_by_role("heading", level=1)).to_have_text("You've already answered this survey")
+    assert SurveyResponse.objects.count() == stored
 
 
 def answer_by_link(request, link: str, value: int = 4) -> None:
@@ -109,6 +125,15 @@ def answer_by_link(request, link: str, value: int = 4) -> None:
     form = {f"q{q.pk}": str(value) for q in template.questions.filter(kind="agreement")}
     response = request.post(link, form=form)
     assert response.status == 200, response.text()
+
+
+# "Mon 31 Mar 2031, 00:30", "Mon 7 Apr, 00:30", "closed 1 Dec 2026": when a round opens and closes.
+MOMENT_RE = re.compile(r"\b(?:[A-Z][a-z]{2} )?\d{1,2} [A-Z][a-z]{2}(?: \d{4})?(?:, \d\d:\d\d)?\b")
+
+
+def numbers_besides_times(text: str) -> list[str]:
+    """The figures in a round's entry once its opening and closing moments are set aside."""
+    return re.findall(r"\d+", MOMENT_RE.sub("", text))
 
 
 def open_results(page: Page, base_url: str, round: SurveyRound):
@@ -133,7 +158,10 @@ def test_a_survey_from_the_emailed_link_to_the_results(built_in_template, demo_s
     expect(results).to_contain_text("Results appear when the survey closes")
     page.goto(f"{demo_site}/teams/{team.slug}/surveys/")
     rounds = page.get_by_role("list", name="Survey rounds")
-    expect(rounds.get_by_role("listitem").first).to_contain_text("3 of 5 invited have answered so far")
+    # While it is open, no count: it would tell when each person answered.
+    open_item = rounds.get_by_role("listitem").first
+    expect(open_item).to_contain_text("How many answered shows once it closes")
+    assert numbers_besides_times(open_item.inner_text()) == []
     answer_by_link(phone_page.request, links[others[2]])
     page.reload()
     page.get_by_text("Close early…").first.click()
@@ -146,6 +174,11 @@ def test_a_survey_from_the_emailed_link_to_the_results(built_in_template, demo_s
     expect(page.get_by_role("link", name="Export CSV")).to_have_count(0)
     assert re.findall(r"\d+", results.inner_text()) == [str(team.anonymity_threshold)]
     expect(page.get_by_text(COMMENT)).to_have_count(0)
+    # Closed below the threshold, the list says so without a count either.
+    page.goto(f"{demo_site}/teams/{team.slug}/surveys/")
+    closed_item = page.get_by_role("list", name="Survey rounds").get_by_role("listitem").first
+    expect(closed_item).to_contain_text("Fewer than 5 answered, so no results are shown")
+    assert numbers_besides_times(closed_item.inner_text()) == [str(team.anonymity_threshold)]
 
     # Round two: everyone answers; results once it has closed.
     now = timezone.now()
@@ -156,6 +189,7 @@ def test_a_survey_from_the_emailed_link_to_the_results(built_in_template, demo_s
         opens_at=now - timedelta(minutes=1),
         closes_at=now + timedelta(days=7),
     )
+    assert second.invited  # opened as it was scheduled
     links = send_invitations(demo_site)
     for email in MEMBERS:
         answer_by_link(phone_page.request, links[email], value=5 if email == PHONE_MEMBER else 4)

@@ -10,6 +10,7 @@ otherwise pair the invitation marked answered with the response written in the s
 """
 
 import logging
+import random
 import re
 import threading
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +21,7 @@ from django.core import mail
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accountability.models import Membership, Role, User
 from accountability.outbox import outbox_sweep
@@ -103,11 +105,14 @@ def test_nothing_written_or_logged_ties_the_answers_to_the_answerer(
         missing = as_answerer.post(link, {k: v for k, v in data.items() if k != first_statement})
         assert missing.status_code == 422
         sent = as_answerer.post(link, data)
-        assert sent.status_code == 200
-        assert "Thank you" in sent.content.decode()
+        assert sent.status_code == 302  # to the thanks page (post/redirect/get)
+        assert token_of(link) not in sent.url
+        thanks = as_answerer.get(sent.url)
+        assert "Thank you" in thanks.content.decode()
+        reloaded = as_answerer.get(sent.url)
         again = as_answerer.post(link, data)
         assert again.status_code == 410
-        for response in (page, missing, sent, again):
+        for response in (page, missing, sent, thanks, reloaded, again):
             assert not response.cookies, response.cookies
             assert "no-store" in response["Cache-Control"]
 
@@ -150,13 +155,17 @@ def test_nothing_written_or_logged_ties_the_answers_to_the_answerer(
 
     # Nothing logged about the answerer, their link or what they answered.
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
-    token = link.rstrip("/").rsplit("/", 1)[-1]
+    token = token_of(link)
     for record in records:
         line = formatter.format(record)
         assert not identity_clues(line), line
         assert token not in line, line
         assert COMMENT not in line, line
         assert getattr(record, "request", None) is None, f"a log record carries the request: {record.getMessage()}"
+
+
+def token_of(link: str) -> str:
+    return link.rstrip("/").rsplit("/", 1)[-1]
 
 
 def invite_again(round: SurveyRound, user) -> str:
@@ -178,7 +187,7 @@ def test_answering_from_the_reminder_page_changes_only_the_link_and_the_answered
 
     opened = client.get(reverse("survey_open", args=[round.pk]))
     assert opened.status_code == 302
-    assert client.post(opened.url, answer_everything(round)).status_code == 200
+    assert client.post(opened.url, answer_everything(round)).status_code == 302  # to the thanks page
 
     written = written_between(before, snapshot())
     assert set(written) <= SURVEY_TABLES, sorted(written)
@@ -212,6 +221,91 @@ def test_the_database_s_row_stamps_do_not_pair_an_invitation_with_its_response(t
     # ... so the earlier response's stamp pairs with no invitation at all.
     assert responses[first.pk] not in set(invitations.values())
     assert responses[first.pk] != responses[second.pk]
+
+
+def _physical(sql: str, params: list) -> list[tuple]:
+    """Rows as PostgreSQL stores them: in `ctid` order, each with its `xmin`."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _stamps(round: SurveyRound) -> dict[str, list[tuple]]:
+    """(id, xmin) of the round's rows in each survey table, in the order they lie on disk."""
+    q = connection.ops.quote_name
+    responses, answers, invitations, rounds = (
+        q(model._meta.db_table) for model in (SurveyResponse, SurveyAnswer, SurveyInvitation, SurveyRound)
+    )
+    # Our own table names, quoted: nothing here comes from outside.
+    return {
+        "responses": _physical(
+            f"SELECT id::text, xmin::text FROM {responses} WHERE round_id = %s ORDER BY ctid",  # noqa: S608
+            [round.pk],
+        ),
+        "answers": _physical(
+            f"SELECT a.id::text, a.xmin::text FROM {answers} a JOIN {responses} r ON r.id = a.response_id "  # noqa: S608
+            "WHERE r.round_id = %s ORDER BY a.ctid",
+            [round.pk],
+        ),
+        "invitations": _physical(
+            f"SELECT id::text, xmin::text FROM {invitations} WHERE round_id = %s ORDER BY ctid",  # noqa: S608
+            [round.pk],
+        ),
+        "round": _physical(f"SELECT id::text, xmin::text FROM {rounds} WHERE id = %s", [round.pk]),  # noqa: S608
+    }
+
+
+SEED = 20310330
+
+
+@pytest.mark.parametrize("closed_by", ["manager", "dispatcher"])
+@pytest.mark.django_db(transaction=True)
+def test_after_closing_neither_xmin_nor_ctid_ties_an_answer_to_a_person_or_an_order(
+    team, member, teammate, crowd, manager, closed_by
+):
+    """While open, responses lie in the order they arrived, each with its own transaction's
+    stamp (unavoidable, and the reason for this test). Closing rewrites the round's responses
+    and answers in one transaction, in an order drawn from the (injected) random source, and
+    touches its invitations: afterwards every row of the round carries the closing
+    transaction's stamp and the order on disk is the shuffle's, not the answers'."""
+    round = make_round(team)
+    people = [member, teammate, *crowd, MembershipFactory(team=team, role=Role.MEMBER).user]
+    tokens = {person: invite(round, person) for person in people}
+    arrived = [
+        str(services.response_submit(token=tokens[person], answers=service_answers(round, value=1 + i % 5)).pk)
+        for i, person in enumerate(people)
+    ]
+    values = sorted(SurveyAnswer.objects.filter(response__round=round).values_list("id", "response_id", "value"))
+
+    before = _stamps(round)
+    # The clue that closing removes: on disk in the order they arrived, one stamp each.
+    assert [pk for pk, _ in before["responses"]] == arrived
+    assert len({xmin for _, xmin in before["responses"]}) == len(people)
+
+    if closed_by == "manager":
+        services.round_close(round=round, actor=manager, rng=random.Random(SEED))
+    else:
+        SurveyRound.objects.filter(pk=round.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+        assert services.survey_dispatch(rng=random.Random(SEED))["closed"] == 1
+
+    after = _stamps(round)
+    [(_, closing)] = after["round"]
+    for table in ("responses", "answers", "invitations"):
+        assert {xmin for _, xmin in after[table]} == {closing}, table
+    # The order on disk is the random source's: ids in order, shuffled (responses, then answers).
+    rng = random.Random(SEED)
+    expected_responses = sorted(arrived)
+    rng.shuffle(expected_responses)
+    expected_answers = sorted(str(pk) for pk, _, _ in values)
+    rng.shuffle(expected_answers)
+    assert [pk for pk, _ in after["responses"]] == expected_responses
+    assert [pk for pk, _ in after["answers"]] == expected_answers
+    assert expected_responses != arrived
+    # The same answers, ids and all: only where and when they were written changed.
+    assert sorted(SurveyAnswer.objects.filter(response__round=round).values_list("id", "response_id", "value")) == (
+        values
+    )
+    assert SurveyInvitation.objects.filter(round=round, answered=True).count() == len(people)
 
 
 @pytest.mark.django_db(transaction=True)

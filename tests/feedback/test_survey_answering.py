@@ -61,9 +61,13 @@ def test_answering_stores_one_response_and_says_thank_you(round, token, member):
 
     response = client.post(answer_url(token), data)
 
-    assert response.status_code == 200
-    assert "Thank you. Your answers are in" in response.content.decode()
+    # Changed with issue 10: the thanks page is a redirect away (post/redirect/get).
+    assert response.status_code == 302
     assert not response.cookies
+    thanks = client.get(response.url)
+    assert thanks.status_code == 200
+    assert "Thank you. Your answers are in" in thanks.content.decode()
+    assert not thanks.cookies
     [stored] = SurveyResponse.objects.filter(round=round)
     values = dict(SurveyAnswer.objects.filter(response=stored).values_list("question__kind", "value").distinct())
     assert values == {QuestionKind.AGREEMENT: 5, QuestionKind.TEXT: None}
@@ -73,7 +77,7 @@ def test_answering_stores_one_response_and_says_thank_you(round, token, member):
 
 def test_a_second_submit_is_told_the_first_one_counted(client, round, token):
     data = answer_everything(round, value=4)
-    assert client.post(answer_url(token), data).status_code == 200
+    assert client.post(answer_url(token), data).status_code == 302  # to the thanks page
 
     again = client.post(answer_url(token), answer_everything(round, value=1))
 
@@ -83,6 +87,46 @@ def test_a_second_submit_is_told_the_first_one_counted(client, round, token):
     assert set(SurveyAnswer.objects.exclude(value=None).values_list("value", flat=True)) == {4}
     # Opening the used link says the same.
     assert client.get(answer_url(token)).status_code == 410
+
+
+def test_reloading_or_going_back_after_answering_creates_nothing(client, round, token, member):
+    """Post/redirect/get: the page after sending is a GET of an address without the token, so a
+    reload shows it again and sends nothing; going back to the link, or sending the form again
+    from the browser's history, is told kindly that the answers are in."""
+    data = answer_everything(round, value=5)
+
+    sent = client.post(answer_url(token), data)
+
+    assert sent.status_code == 302
+    thanks_url = sent.url
+    assert thanks_url.startswith("/surveys/thanks/") and token not in thanks_url
+    assert sent["Referrer-Policy"] == "no-referrer"
+    for _ in range(2):  # the page, then a reload
+        thanks = client.get(thanks_url)
+        assert thanks.status_code == 200
+        assert "Thank you. Your answers are in" in thanks.content.decode()
+        assert "no-store" in thanks["Cache-Control"] and thanks["Referrer-Policy"] == "no-referrer"
+        assert not thanks.cookies
+    assert client.post(thanks_url, data).status_code == 405  # it takes no answers
+    back = client.get(answer_url(token))
+    resent = client.post(answer_url(token), data)
+    for response in (back, resent):
+        assert response.status_code == 410
+        body = response.content.decode()
+        assert "You've already answered this survey" in body and "Thank you." in body
+    assert SurveyResponse.objects.filter(round=round).count() == 1
+    assert SurveyInvitation.objects.get(round=round, user=member).answered
+
+
+def test_the_thanks_page_names_only_a_round_its_key_was_signed_for(client, round, team):
+    key = services.survey_thanks_key(round)
+    assert client.get(reverse("survey_thanks", args=[key])).status_code == 200
+    round_id, signature = key.split(":", 1)
+    other = make_round(team)
+    for forged in (f"{other.pk}:{signature}", f"{round_id}:{signature[:-2]}xx", "nonsense", f"{round.pk}"):
+        response = client.get(reverse("survey_thanks", args=[forged]))
+        assert response.status_code == 404, forged
+        assert "This link doesn't open a survey" in response.content.decode()
 
 
 def test_a_missing_answer_is_pointed_out_and_nothing_is_stored(client, round, token):
@@ -133,7 +177,7 @@ def test_every_kind_of_question_is_answered_and_stored(client, team, member, man
         {f"q{q['agreement'].pk}": "2", f"q{q['scale_10'].pk}": "10", f"q{q['choice'].pk}": "1"},
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 302  # to the thanks page
     stored = dict(SurveyAnswer.objects.values_list("question__kind", "value"))
     assert stored == {"agreement": 2, "scale_10": 10, "choice": 1}
 
@@ -189,8 +233,11 @@ def test_a_signed_in_answerer_gets_no_cookie_either(client, round, token, member
     client.get(reverse("survey_list"))  # the CSRF cookie, as any signed-in page sets it
     assert client.cookies.get("csrftoken")
 
-    for response in (client.get(answer_url(token)), client.post(answer_url(token), answer_everything(round))):
-        assert response.status_code == 200
+    page = client.get(answer_url(token))
+    sent = client.post(answer_url(token), answer_everything(round))
+    thanks = client.get(sent.url)
+    for response, status in ((page, 200), (sent, 302), (thanks, 200)):
+        assert response.status_code == status
         assert not response.cookies, response.cookies
 
 
@@ -207,7 +254,7 @@ def test_the_reminder_link_issues_a_fresh_link_and_retires_the_emailed_one(clien
     assert fresh.startswith("/surveys/answer/") and fresh != answer_url(token)
     assert "no-store" in response["Cache-Control"]
     assert client.get(answer_url(token)).status_code == 404  # the old link stopped working
-    assert client.post(fresh, answer_everything(round)).status_code == 200
+    assert client.post(fresh, answer_everything(round)).status_code == 302  # to the thanks page
     assert SurveyInvitation.objects.get(round=round, user=member).answered
 
 
@@ -283,7 +330,7 @@ def test_line_breaks_in_a_comment_count_once(client, round, token):
     data = answer_everything(round)
     data.update({f"q{q.pk}": comment for q in round.template.questions.filter(kind=QuestionKind.TEXT)})
 
-    assert client.post(answer_url(token), data).status_code == 200
+    assert client.post(answer_url(token), data).status_code == 302  # stored: to the thanks page
     assert SurveyAnswer.objects.get(question__kind=QuestionKind.TEXT).text == comment.replace("\r\n", "\n")
 
 

@@ -11,7 +11,7 @@ from accountability.models import Membership, Role
 from feedback import selectors, services
 from feedback.models import QuestionKind, SurveyQuestion, SurveyRound, SurveyTemplate
 
-from ..factories import TeamFactory
+from ..factories import MembershipFactory, TeamFactory
 from .survey_factories import add_response, answer_everything, invite, make_round, make_template, trust_pulse
 
 pytestmark = pytest.mark.django_db
@@ -210,6 +210,9 @@ def test_an_open_round_cannot_be_cancelled(manager_client, team, member):
 
 
 def test_the_rounds_page_shows_counts_never_names(manager_client, team, member, teammate, crowd):
+    """Changed with issue 10: an open round shows no count (it would tell when each person
+    answered); a closed round shows how many answered once enough did (tests/feedback/
+    test_survey_no_counts.py walks every page for the rest)."""
     round = make_round(team)
     invite(round, member, answered=True)
     add_response(round, {})
@@ -217,11 +220,17 @@ def test_the_rounds_page_shows_counts_never_names(manager_client, team, member, 
     for person in crowd:
         invite(round, person)
     scheduled = make_round(team, opens_at=NOW + timedelta(days=400), closes_at=NOW + timedelta(days=407), invited=False)
+    closed = make_round(team, opens_at=NOW - timedelta(days=20), closes_at=NOW - timedelta(days=13), closed=True)
+    for person in (member, teammate, *crowd):
+        invite(closed, person, answered=True)
+        add_response(closed, {})
+    invite(closed, MembershipFactory(team=team).user)
 
     body = manager_client.get(reverse("survey_rounds", args=[team.slug])).content.decode()
 
-    assert "1 of 5 invited" in body
-    assert "have answered so far" in body
+    assert "5 of 6 invited answered" in body
+    assert "1 of 5" not in body and "answered so far" not in body
+    assert "How many answered shows once it closes" in body
     for person in (member, teammate, *crowd):
         assert person.name not in body.split("<main")[1]
     assert reverse("survey_round_close", args=[round.pk]) in body
