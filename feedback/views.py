@@ -7,6 +7,8 @@ nothing, and ask browsers not to keep a copy. The follow-up code travels only in
 The managers' pages are ordinary signed-in pages.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -61,6 +63,9 @@ _PRIVATE_DEFAULTS = {
     "not_found": False,
     "throttled": False,
     "email_paused": False,
+    "readers": "",
+    "when": "",
+    "consent_when": "",
 }
 
 
@@ -76,6 +81,27 @@ def _render_private(request: HttpRequest, template: str, context: dict, *, statu
     if status >= 400:
         response._has_been_logged = True  # read by django.utils.log.log_response
     return response
+
+
+def _readers(to_admins: bool) -> str:
+    return "the organisation's admins" if to_admins else "your managers"
+
+
+def _when_released(team: Team, written_on, now=None) -> str:
+    """When readers see what was written on a team day, said the kind way: "tomorrow from
+    08:00, Europe/London time"."""
+    now = now or timezone.now()
+    at = services.release_at(team=team, written_on=written_on)
+    if at <= now:
+        return "any moment now"
+    day, today = at.astimezone(team.tz).date(), team.today(now)
+    if day == today:
+        when = "today"
+    elif day == today + timedelta(days=1):
+        when = "tomorrow"
+    else:
+        when = f"on {day:%A} {day.day} {day:%B}"
+    return f"{when} from {services.RELEASE_LOCAL_TIME:%H:%M}, {team.time_zone} time"
 
 
 # --- Writing -------------------------------------------------------------------------------
@@ -141,10 +167,18 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
         context = {"form": form, "destination": destination, "left": left}
         return _render_private(request, "feedback/new.html", context, status=422)
     # Shown here, once, and never again: the code is not stored anywhere it could be read back.
+    thread = submitted.thread
     return _render_private(
         request,
         "feedback/sent.html",
-        {"code": submitted.code, "thread": submitted.thread, "signed": data["sign"]},
+        {
+            "code": submitted.code,
+            "team": thread.team,
+            "to_admins": thread.to_admins,
+            "signed": thread.is_signed,
+            "readers": _readers(thread.to_admins),
+            "when": _when_released(thread.team, thread.created_on),
+        },
     )
 
 
@@ -198,8 +232,13 @@ def _render_conversation(
     notice: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    """The writer's conversation, their own waiting messages and choice included."""
+    now = timezone.now()
+    team = thread.team
     code = services.code_normalise(code)
-    conversation = list(selectors.thread_messages(thread))
+    conversation = selectors.writer_conversation(thread)
+    for message in conversation:
+        message.when = _when_released(team, message.created_on, now) if message.pending else ""
     return _render_private(
         request,
         "feedback/conversation.html",
@@ -207,8 +246,13 @@ def _render_conversation(
             "thread": thread,
             "conversation": conversation,
             "answered": any(message.author_kind == Author.MANAGER for message in conversation),
+            "readers": _readers(thread.to_admins),
+            "when": _when_released(team, thread.created_on, now) if not thread.is_released else "",
+            "consent_when": _when_released(team, thread.consent_pending_on, now)
+            if thread.consent_pending is not None
+            else "",
             "reply_form": reply_form or WriterReplyForm(initial={"code": code}),
-            "consent_form": ConsentForm(initial={"code": code, "consent": thread.publish_consent}),
+            "consent_form": ConsentForm(initial={"code": code, "consent": thread.consent_as_chosen}),
             "notice": notice,
         },
         status=status,
@@ -246,11 +290,13 @@ def follow_up_reply(request: HttpRequest) -> HttpResponse:
         return refused.response
     if form.is_valid():
         try:
-            services.writer_reply(thread=thread, body=form.cleaned_data["body"])
+            message = services.writer_reply(thread=thread, body=form.cleaned_data["body"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return _render_conversation(request, thread, code, notice="Sent. The managers will see your answer.")
+            when = _when_released(thread.team, message.created_on)
+            notice = f"Sent. {_readers(thread.to_admins).capitalize()} will see your answer {when}."
+            return _render_conversation(request, thread, code, notice=notice)
     return _render_conversation(request, thread, code, reply_form=form, status=422)
 
 
@@ -267,12 +313,22 @@ def follow_up_consent(request: HttpRequest) -> HttpResponse:
         return refused.response
     form.is_valid()  # a checkbox: absent means no
     consent = bool(form.cleaned_data.get("consent"))
-    services.writer_set_consent(thread=thread, consent=consent)
-    notice = (
-        "Thank you. The managers may now share the gist of this with the team, in their own words."
-        if consent
-        else "Noted: nothing from this conversation will be shared with the team."
-    )
+    thread = services.writer_set_consent(thread=thread, consent=consent)
+    readers = _readers(thread.to_admins)
+    if thread.consent_pending is None:  # the choice they had already made
+        notice = "Your choice is saved, as it was."
+    elif consent:
+        when = _when_released(thread.team, thread.consent_pending_on)
+        notice = (
+            f"Thank you. {readers.capitalize()} will see your choice {when}; from then they may share the gist "
+            "of this with the team, in their own words."
+        )
+    else:
+        when = _when_released(thread.team, thread.consent_pending_on)
+        notice = (
+            f"Noted. {readers.capitalize()} will see your choice {when}; from then nothing from this conversation "
+            "will be shared with the team, and anything shared already is taken down."
+        )
     return _render_conversation(request, thread, code, notice=notice)
 
 

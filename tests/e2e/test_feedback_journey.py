@@ -1,6 +1,8 @@
 """Anonymous feedback, both ways: a member writes without their name and copies the follow-up
 code; a manager answers from the inbox; the member, signed out in a fresh browser, opens the
-conversation with the code, reads the answer and answers back; the manager sees it.
+conversation with the code, reads the answer and answers back; the manager sees it. The
+managers see what writers send with the daily release, driven here with an injected `now`
+(08:00 the next morning, team time).
 
 Runs against the live server with the demo organisation (seed_demo): Platform has five
 members besides its manager, enough for anonymous feedback to go to its manager (and a couple
@@ -10,7 +12,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accountability.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
-from feedback.models import FeedbackThread
+from accountability.models import Team
+from feedback import services
+from feedback.models import FeedbackMessage, FeedbackThread
 
 from .conftest import WAIT_MS
 from .test_invitation_journey import sign_in
@@ -67,6 +71,12 @@ def write_anonymously(page: Page, base_url: str) -> str:
     return code
 
 
+def release_next_morning(written_on) -> None:
+    """What beat does at 08:00 the next morning in Platform's zone, run now."""
+    platform = Team.objects.get(slug="platform")
+    services.feedback_release(now=services.release_at(team=platform, written_on=written_on))
+
+
 def answer_from_the_inbox(page: Page, base_url: str, *, text: str) -> None:
     page.get_by_role("link", name="Concern for Platform").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Concern for Platform")
@@ -83,6 +93,7 @@ def test_a_member_and_a_manager_talk_with_the_member_staying_anonymous(demo_site
     code = write_anonymously(writer, demo_site)
     thread = FeedbackThread.objects.get(category="concern")  # the demo has threads of its own
     assert thread.signed_by is None and thread.to_admins is False
+    release_next_morning(thread.created_on)
 
     manager = page
     sign_in(manager, demo_site, email=MANAGER_EMAIL, password=DEFAULT_DEMO_PASSWORD)
@@ -107,11 +118,12 @@ def test_a_member_and_a_manager_talk_with_the_member_staying_anonymous(demo_site
     assert code not in reader.url
     reader.get_by_label("Your answer").fill(WRITER_ANSWER)
     reader.get_by_role("button", name="Send your answer").click()
-    expect(reader.get_by_role("status").filter(has_text="Sent. The managers will see your answer.")).to_be_visible()
+    expect(reader.get_by_role("status").filter(has_text="Sent. Your managers will see your answer")).to_be_visible()
     expect(reader.get_by_role("region", name="The conversation").get_by_text(WRITER_ANSWER)).to_be_visible()
     # The follow-up pages set no cookie at all.
     assert reader.context.cookies() == []
 
+    release_next_morning(FeedbackMessage.objects.get(body=WRITER_ANSWER).created_on)
     manager.reload()
     expect(manager.get_by_text(WRITER_ANSWER)).to_be_visible()
     expect(manager.get_by_text(WRITER_NAME)).to_have_count(0)

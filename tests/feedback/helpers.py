@@ -4,6 +4,7 @@ import re
 
 from django.urls import reverse
 
+from feedback import services
 from feedback.models import FeedbackThread
 
 CODE_RE = re.compile(r'id="follow-up-code">([A-Z2-7]{4}(?:-[A-Z2-7]{4}){5})<')
@@ -34,3 +35,8 @@ def open_thread(client, code, **extra):
 
 def only_thread() -> FeedbackThread:
     return FeedbackThread.objects.select_related("team").get()
+
+
+def release_next_morning(team, **kwargs) -> services.Released:
+    """Run the daily release at 08:00 tomorrow, team time: what was written today is shown."""
+    return services.feedback_release(now=services.release_at(team=team, written_on=team.today()), **kwargs)

@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from feedback import services
+from feedback import selectors, services
 from feedback.models import Author, FeedbackMessage, FeedbackThread, ThreadStatus
 
 from .factories import FeedbackThreadFactory
-from .helpers import code_from, open_thread, send
+from .helpers import code_from, open_thread, release_next_morning, send
 
 CODE = "ABCD-EFGH-IJKL-MNOP-QRST-UVWX"
 
@@ -95,10 +95,13 @@ def test_the_writer_answers_back_anonymously(client, member, thread, manager):
     response = client.post(reverse("feedback_follow_up_reply"), {"code": CODE.lower(), "body": "It takes 40 min."})
 
     assert response.status_code == 200
-    assert "Sent. The managers will see your answer." in response.content.decode()
-    message = thread.messages.get(position=2)
+    assert (
+        "Sent. Your managers will see your answer tomorrow from 08:00, Europe/London time." in response.content.decode()
+    )
+    message = thread.messages.get(released_on__isnull=True)
     assert (message.author_kind, message.manager_id, message.body) == (Author.WRITER, None, "It takes 40 min.")
-    # The page stays on the conversation, with an empty answer box and the code to go on with.
+    # The page stays on the conversation, with the answer, an empty answer box and the code to go on with.
+    assert [m.body for m in response.context["conversation"]] == ["The build is slow.", "It takes 40 min."]
     assert response.context["reply_form"]["body"].value() in (None, "")
     assert response.context["reply_form"]["code"].value() == CODE
 
@@ -109,7 +112,7 @@ def test_sending_the_same_answer_again_adds_it_once(client, thread):
     for _ in range(2):
         client.post(reverse("feedback_follow_up_reply"), {"code": CODE, "body": "Same words."})
 
-    assert list(thread.messages.values_list("body", flat=True)) == ["The build is slow.", "Same words."]
+    assert [m.body for m in selectors.writer_conversation(thread)] == ["The build is slow.", "Same words."]
 
 
 def test_an_empty_answer_is_refused(client, thread):
@@ -137,12 +140,16 @@ def test_the_writer_gives_and_takes_back_consent(client, thread, manager):
 
     assert response.status_code == 200
     thread.refresh_from_db()
+    assert thread.consent_pending is True
+    release_next_morning(thread.team)
+    thread.refresh_from_db()
     assert thread.publish_consent is True
     services.thread_publish(thread=thread, actor=manager, gist="Slow builds", answer="Caching")
 
     response = client.post(reverse("feedback_follow_up_consent"), {"code": CODE})
 
     assert "nothing from this conversation will be shared" in response.content.decode()
+    release_next_morning(thread.team)
     thread.refresh_from_db()
     assert thread.publish_consent is False
     # Taking consent back takes down what was shared.

@@ -13,7 +13,7 @@ from feedback import services
 from feedback.models import Author, FeedbackMessage, FeedbackThread
 
 from ..factories import MembershipFactory, TeamFactory
-from .helpers import code_from, send
+from .helpers import code_from, release_next_morning, send
 
 
 @pytest.fixture
@@ -147,6 +147,8 @@ def test_text_is_escaped_wherever_it_is_shown(client, member, team, manager, cro
     code = code_from(send(client, team=team, body=script))
     thread = FeedbackThread.objects.get()
     services.writer_set_consent(thread=thread, consent=True)
+    release_next_morning(team)
+    thread.refresh_from_db()
     services.thread_publish(thread=thread, actor=manager, gist=script, answer=script)
     services.manager_reply(thread=thread, manager=manager, body=script)
 
