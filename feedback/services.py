@@ -111,6 +111,35 @@ def wrong_code_record(*, client_key: str) -> None:
             cache.add(key, 1, timeout=WRONG_CODE_WINDOW_SECONDS)
 
 
+# --- Shown once (post/redirect/get for the writer's pages) ------------------------------------
+
+SHOWN_ONCE_SECONDS = 5 * 60
+
+
+def shown_once_put(*, value: dict, now: datetime | None = None) -> str:
+    """Keep `value` (the follow-up code to show, or which conversation to show) in the shared
+    cache for the one page that shows it, under a random single-use token the writer's browser
+    is redirected to. Never the session, a cookie or a URL: the token is worth nothing once
+    that page has been shown, and a few minutes later in any case. The expiry is checked here
+    as well as by the cache, so it holds whatever the cache's own clock does."""
+    token = secrets.token_urlsafe(18)
+    expires = (now or timezone.now()) + timedelta(seconds=SHOWN_ONCE_SECONDS)
+    cache.set(_keyed("once", token), {**value, "expires": expires.timestamp()}, timeout=SHOWN_ONCE_SECONDS)
+    return token
+
+
+def shown_once_take(*, token: str, now: datetime | None = None) -> dict | None:
+    """The value kept under the token, once: None if it was taken already, or has expired.
+    Of two requests racing for it, only the one whose delete removed it gets it."""
+    key = _keyed("once", token or "")
+    value = cache.get(key)
+    if value is None or not cache.delete(key):
+        return None
+    if value.pop("expires", 0) <= (now or timezone.now()).timestamp():
+        return None
+    return value
+
+
 # --- Routing -----------------------------------------------------------------------------
 
 

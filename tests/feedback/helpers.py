@@ -23,7 +23,17 @@ def send(client, *, team, body="Our stand-ups run long.", category="idea", sign=
     return client.post(reverse("feedback_new"), data, **extra)
 
 
+def followed(response):
+    """The page a POST redirected to, opened as the browser would (once: it may show a thing
+    only once)."""
+    assert response.status_code == 302, response.status_code
+    return response.client.get(response["Location"])
+
+
 def code_from(response) -> str:
+    """The follow-up code on the page sending redirects to (or on that page itself)."""
+    if response.status_code == 302:
+        response = followed(response)
     match = CODE_RE.search(response.content.decode())
     assert match, "no follow-up code on the page"
     return match.group(1)

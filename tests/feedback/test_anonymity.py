@@ -23,7 +23,7 @@ from feedback import services
 from feedback.models import FeedbackMessage, FeedbackThread
 
 from ..factories import TEST_PASSWORD
-from .helpers import code_from, send
+from .helpers import code_from, followed, send
 
 WRITER_PK = 987654
 WRITER_EMAIL = "quentin.quietwriter@example.org"
@@ -145,14 +145,15 @@ def test_nothing_written_or_logged_points_to_the_writer(
         assert send(as_writer, team=team, body=FIRST, shown="").context["confirm"] is True
         with django_capture_on_commit_callbacks(execute=True):
             sent = send(as_writer, team=team, body=FIRST)
-        assert sent.status_code == 200
+        assert sent.status_code == 302
         code = code_from(sent)
         # ... follows up, still signed in, mistyping the code once, and agrees to "you said, we did".
         mistyped = code[:-1] + ("A" if code[-1] != "A" else "B")
         assert as_writer.post(reverse("feedback_follow_up"), {"code": mistyped}).status_code == 404
         assert as_writer.post(reverse("feedback_follow_up"), {"code": code}).status_code == 200
         consent = as_writer.post(reverse("feedback_follow_up_consent"), {"code": code, "consent": "on"})
-        assert consent.status_code == 200
+        assert consent.status_code == 302
+        assert followed(consent).status_code == 200
         thread = FeedbackThread.objects.get()
 
         # The managers see it with the daily release, the next morning at 08:00 (London).
@@ -177,7 +178,8 @@ def test_nothing_written_or_logged_points_to_the_writer(
         read = as_writer.post(reverse("feedback_follow_up"), {"code": code})
         assert "Thank you for this." in read.content.decode()
         answered = as_writer.post(reverse("feedback_follow_up_reply"), {"code": code, "body": SECOND})
-        assert answered.status_code == 200
+        assert answered.status_code == 302
+        assert followed(answered).status_code == 200
         # ... which the managers see with the next release.
         assert SECOND not in as_manager.get(reverse("feedback_thread", args=[thread.pk])).content.decode()
         traveller.move_to(SECOND_RELEASE)
@@ -253,19 +255,30 @@ def test_the_digest_mentions_neither_the_writer_nor_what_they_wrote(
 
 
 def test_the_writer_s_pages_set_no_cookie_and_keep_no_copy(client, member, team, manager, crowd):
-    """Signed out, the follow-up page sets no cookie at all; no writer's page may be cached."""
+    """Signed in, the writer's pages set no cookie (beyond the CSRF cookie the writing form
+    needs, once); signed out, the follow-up pages set none at all. No writer's page may be
+    cached, and no redirect carries the code."""
     client.force_login(member)
+    assert client.get(reverse("feedback_new")).status_code == 200  # as a browser does, before sending
     sent = send(client, team=team)
-    code = code_from(sent)
-    assert "no-store" in sent["Cache-Control"]
-    assert "sessionid" not in sent.cookies
+    shown = followed(sent)
+    code = code_from(shown)
+    for response in (sent, shown, client.get(sent["Location"])):
+        assert not response.cookies, response.cookies
+        assert "no-store" in response["Cache-Control"]
+        assert code not in response.get("Location", "")
     client.logout()
 
+    reply = client.post(reverse("feedback_follow_up_reply"), {"code": code, "body": "More."})
+    consent = client.post(reverse("feedback_follow_up_consent"), {"code": code})
     for response in (
         client.get(reverse("feedback_follow_up")),
         client.post(reverse("feedback_follow_up"), {"code": code}),
-        client.post(reverse("feedback_follow_up_reply"), {"code": code, "body": "More."}),
-        client.post(reverse("feedback_follow_up_consent"), {"code": code}),
+        reply,
+        followed(reply),
+        client.get(reply["Location"]),
+        consent,
+        followed(consent),
         client.post(reverse("feedback_follow_up"), {"code": "WRONG-CODE"}),
     ):
         assert not response.cookies, response.cookies

@@ -20,7 +20,7 @@ from feedback.models import Author, FeedbackMessage, FeedbackThread
 
 from ..factories import MembershipFactory, TeamFactory
 from .factories import FeedbackThreadFactory
-from .helpers import code_from, open_thread, send
+from .helpers import code_from, followed, open_thread, send
 
 # A Thursday in November: London is on GMT, so its wall clock is UTC's.
 DAY = date(2026, 11, 26)
@@ -494,7 +494,7 @@ def test_the_dashboard_s_figure_counts_only_released_feedback(team, member, mana
 def test_the_writer_is_told_when_the_managers_will_see_it(client, team, member, manager, crowd):
     client.force_login(member)
     with time_machine.travel(AFTERNOON, tick=False) as traveller:
-        sent = send(client, team=team, body="Stand-ups run long")
+        sent = followed(send(client, team=team, body="Stand-ups run long"))
         assert "Your managers will see it tomorrow from 08:00, Europe/London time." in sent.content.decode()
         code = code_from(sent)
 
@@ -519,7 +519,7 @@ def test_the_writer_is_told_when_the_managers_will_see_it(client, team, member, 
 def test_feedback_for_the_admins_in_new_york_says_so(client, other_team, member):
     client.force_login(member)
     with time_machine.travel(AFTERNOON, tick=False):  # 09:00 in New York
-        sent = send(client, team=other_team)
+        sent = followed(send(client, team=other_team))
 
     assert (
         "The organisation&#x27;s admins will see it tomorrow from 08:00, America/New_York time."
