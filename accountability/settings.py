@@ -189,8 +189,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "surveys": {"task": "feedback.tasks.survey_dispatch", "schedule": timedelta(minutes=5)},
     "manager-digest": {"task": "accountability.tasks.manager_digest_dispatch", "schedule": timedelta(minutes=15)},
-    # Managers hear of anonymous feedback once a day, never the moment it arrives.
-    "feedback-digest": {"task": "feedback.tasks.feedback_digest_dispatch", "schedule": timedelta(hours=1)},
+    # Managers see anonymous feedback once a day, from 08:00 team time, never the moment it arrives:
+    # the release shows the day's feedback all at once and queues its digest.
+    "feedback-release": {"task": "feedback.tasks.feedback_release_dispatch", "schedule": timedelta(minutes=15)},
     "outbox-purge": {"task": "accountability.tasks.outbox_purge", "schedule": crontab(hour=3, minute=17)},
 }
 OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=90)

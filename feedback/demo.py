@@ -101,6 +101,7 @@ def _seed_feedback(team, managers, now) -> int:
         code_hash=services.code_hash(DEMO_CODE),
         created_on=today - timedelta(days=9),
         updated_on=today - timedelta(days=8),
+        released_on=today - timedelta(days=8),  # the daily release, the morning after
     )
     FeedbackMessage.objects.create(
         thread=thread,
@@ -109,6 +110,7 @@ def _seed_feedback(team, managers, now) -> int:
         body="Our planning meeting runs long and the quieter people rarely get a word in. Could we try "
         "writing ideas down first?",
         created_on=thread.created_on,
+        released_on=thread.released_on,
     )
     if managers:
         FeedbackMessage.objects.create(
@@ -119,6 +121,7 @@ def _seed_feedback(team, managers, now) -> int:
             body="Thank you for saying this. Let's try five minutes of silent writing at the start of the "
             "next two planning meetings, then review.",
             created_on=today - timedelta(days=8),
+            released_on=today - timedelta(days=8),
         )
     second = FeedbackThread.objects.create(
         team=team,
@@ -127,6 +130,7 @@ def _seed_feedback(team, managers, now) -> int:
         code_hash=services.code_hash(services.code_new()),
         created_on=today - timedelta(days=2),
         updated_on=today - timedelta(days=2),
+        released_on=today - timedelta(days=1),
     )
     FeedbackMessage.objects.create(
         thread=second,
@@ -134,5 +138,6 @@ def _seed_feedback(team, managers, now) -> int:
         author_kind=Author.WRITER,
         body="The new on-call handbook made my first week on call much calmer. Thanks to whoever wrote it.",
         created_on=second.created_on,
+        released_on=second.released_on,
     )
     return 5

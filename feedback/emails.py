@@ -13,20 +13,36 @@ from accountability.outbox import outbox_enqueue
 from .models import SurveyInvitation, SurveyRound
 
 
-def daily_digest(*, recipient: User, team: Team, day: date, count: int, to_admins: bool) -> OutboundEmail | None:
+def daily_digest(
+    *,
+    recipient: User,
+    team: Team,
+    through: date,
+    first_day: date,
+    last_day: date,
+    threads: int,
+    answers: int,
+    to_admins: bool,
+) -> OutboundEmail | None:
+    """What the daily release just showed a reader: new threads and answers from writers, and
+    the days they were written (`through` is the last day the release covered). Queued inside
+    the release's transaction, delivered by the sweep the release asks for."""
     return outbox_enqueue(
         kind="feedback_digest",
-        dedupe_key=f"feedback-digest:{recipient.pk}:{team.pk}:{int(to_admins)}:{day.isoformat()}",
+        dedupe_key=f"feedback-digest:{recipient.pk}:{team.pk}:{int(to_admins)}:{through.isoformat()}",
         to_email=recipient.email,
         recipient=recipient,
         context={
             "recipient": recipient,
             "team": team,
-            "day": day,
-            "count": count,
+            "first_day": first_day,
+            "last_day": last_day,
+            "count": threads,
+            "answers": answers,
             "to_admins": to_admins,
             "url": settings.SITE_URL + reverse("feedback_inbox"),
         },
+        schedule=False,
     )
 
 

@@ -20,8 +20,8 @@ def can_use_inbox(user: User) -> bool:
 def can_handle(user: User, thread: FeedbackThread) -> bool:
     """The team's managers handle its feedback; the organisation's admins handle what was
     routed to them. Nobody else, not even an admin, for a thread that went to a team's
-    managers: it was written for them."""
-    if not user.is_authenticated:
+    managers: it was written for them. And nobody before the daily release shows it to them."""
+    if not user.is_authenticated or thread.released_on is None:
         return False
     if thread.to_admins:
         return user.is_staff

@@ -2,6 +2,11 @@
 
 Nothing here returns anything about who wrote: threads carry their team, category, status and
 day, and messages a position and, for managers' replies, the manager.
+
+Readers (managers, admins, and every figure, digest and export made for them) see only what the
+daily release has shown them (`released_on` set; models.py): `released_threads` and
+`released_messages` are where every such read starts. Only the writer's own page, opened with
+the code, shows what still waits (`writer_conversation`).
 """
 
 from dataclasses import dataclass, field
@@ -61,6 +66,16 @@ def teams_for_writing() -> QuerySet[Team]:
     return with_feedback_counts(Team.objects.order_by("name"))
 
 
+def released_threads() -> QuerySet[FeedbackThread]:
+    """Threads the daily release has shown to their readers."""
+    return FeedbackThread.objects.filter(released_on__isnull=False)
+
+
+def released_messages() -> QuerySet[FeedbackMessage]:
+    """Messages the daily release has shown (managers' replies are released as they are sent)."""
+    return FeedbackMessage.objects.filter(released_on__isnull=False)
+
+
 def inbox_threads(user: User, *, status: str | None = None) -> QuerySet[FeedbackThread]:
     """Threads this person handles: their managed teams', and, for organisation admins, those
     routed to the admins. Each carries its number of messages, who wrote the last one
@@ -70,21 +85,39 @@ def inbox_threads(user: User, *, status: str | None = None) -> QuerySet[Feedback
     visible = Q(team_id__in=managed, to_admins=False)
     if user.is_staff:
         visible |= Q(to_admins=True)
-    messages = FeedbackMessage.objects.filter(thread=OuterRef("pk"))
+    messages = released_messages().filter(thread=OuterRef("pk"))
     last_author = messages.order_by("-position").values("author_kind")[:1]
     opening = messages.filter(position=1).annotate(start=Substr("body", 1, 200)).values("start")[:1]
     qs = (
-        FeedbackThread.objects.filter(visible)
+        released_threads()
+        .filter(visible)
         .select_related("team", "signed_by")
-        .annotate(message_count=Count("messages"), last_author=Subquery(last_author), opening=Subquery(opening))
+        .annotate(
+            message_count=Count("messages", filter=Q(messages__released_on__isnull=False)),
+            last_author=Subquery(last_author),
+            opening=Subquery(opening),
+        )
     )
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_on", "id")
 
 
-def thread_messages(thread: FeedbackThread):
-    return thread.messages.select_related("manager").order_by("position")
+def thread_messages(thread: FeedbackThread) -> QuerySet[FeedbackMessage]:
+    """The conversation as its readers see it: released messages only."""
+    return released_messages().filter(thread=thread).select_related("manager").order_by("position")
+
+
+def writer_conversation(thread: FeedbackThread) -> list[FeedbackMessage]:
+    """The conversation as its writer sees it: everything released, then their own messages
+    still waiting for the release (each with `pending` set), in the order they wrote them."""
+    messages = sorted(
+        FeedbackMessage.objects.filter(thread=thread).select_related("manager"),
+        key=lambda message: (message.released_on is None, message.position),
+    )
+    for message in messages:
+        message.pending = message.released_on is None
+    return messages
 
 
 def published_for_team(team: Team) -> QuerySet[FeedbackThread]:
@@ -95,8 +128,9 @@ def published_for_team(team: Team) -> QuerySet[FeedbackThread]:
 def trust_figures(*, team: Team, weeks: list[Week]) -> dict[str, dict]:
     """Figures for the dashboard's trust metrics, as numerator/denominator pairs:
 
-    * feedback_answered: of the anonymous threads to the team's managers that arrived in the
-      period, those with a manager's first reply dated at most 7 days after the thread;
+    * feedback_answered: of the anonymous threads to the team's managers that reached them (the
+      daily release) in the period, those with a manager's first reply dated at most 7 days
+      after that;
     * survey_participation: responses out of invitations, over rounds closed in the period
       with at least the threshold of responses (a round below it shows through no figure);
     * survey_empowerment: favourable answers (4 or 5 after reverse scoring) to empowerment
@@ -106,12 +140,13 @@ def trust_figures(*, team: Team, weeks: list[Week]) -> dict[str, dict]:
         return {}
     start, end = weeks[0].start, weeks[-1].end
     threads = list(
-        FeedbackThread.objects.filter(team=team, to_admins=False, created_on__range=(start, end))
+        released_threads()
+        .filter(team=team, to_admins=False, released_on__range=(start, end))
         .annotate(first_answer=Min("messages__created_on", filter=Q(messages__author_kind=Author.MANAGER)))
-        .values_list("created_on", "first_answer")
+        .values_list("released_on", "first_answer")
     )
     answered = sum(
-        1 for created, first in threads if first is not None and first - created <= timedelta(days=ANSWER_WITHIN_DAYS)
+        1 for released, first in threads if first is not None and first - released <= timedelta(days=ANSWER_WITHIN_DAYS)
     )
     tz = team.tz
     # Only rounds whose results may be shown count, participation included: a round below the
@@ -487,6 +522,6 @@ def trend_chart(trend: list[RoundResults]) -> TrendChart | None:
 
 
 def new_feedback_count(*, team: Team, start: date, end: date) -> int:
-    """How many anonymous threads reached the team's managers between two team-local dates:
-    a count only, for the weekly digest."""
-    return FeedbackThread.objects.filter(team=team, to_admins=False, created_on__range=(start, end)).count()
+    """How many anonymous threads reached the team's managers (were released to them) between
+    two team-local dates: a count only, for the weekly digest. Never what still waits."""
+    return released_threads().filter(team=team, to_admins=False, released_on__range=(start, end)).count()

@@ -3,9 +3,20 @@
 The writer's pages (writing, and following up with the code) must leave no trace of who used
 them: they never write the session, set no cookie of their own, use no messages framework
 (a pending message shown there would be written back to the session or a cookie), log
-nothing, and ask browsers not to keep a copy. The follow-up code travels only in POST bodies.
+nothing, and ask browsers not to keep a copy. The follow-up code travels only in POST bodies,
+and in the response of the one page that shows it.
+
+Post/redirect/get everywhere: no page is the direct response of a POST that writes something,
+so a reload or the back button never sends anything twice. Where the next page must show
+something no URL may carry (the new follow-up code, or which conversation was just answered),
+the POST keeps it in the shared cache under a random single-use token
+(services.shown_once_put) and redirects to a page that takes it once; opened again, that page
+says kindly that it was shown once.
+
 The managers' pages are ordinary signed-in pages.
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,7 +30,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accountability import selectors as accountability_selectors
 from accountability.exports import csv_stream, neutralise
@@ -62,8 +73,13 @@ _PRIVATE_DEFAULTS = {
     "left": None,
     "notice": "",
     "not_found": False,
+    "shown_once": False,
     "throttled": False,
     "email_paused": False,
+    "code_known": False,
+    "readers": "",
+    "when": "",
+    "consent_when": "",
 }
 
 
@@ -72,13 +88,38 @@ def _render_private(request: HttpRequest, template: str, context: dict, *, statu
 
     * `messages` is hidden: showing a signed-in person's pending messages here would consume
       them, and so write their session or cookie;
-    * a refusal (404 for a wrong code, 429, 422) is not logged by django.request, whose record
-      carries the whole request (address, cookies, the signed-in person) to every handler.
+    * a refusal (404 for a wrong code, 410, 429, 422) is not logged by django.request, whose
+      record carries the whole request (address, cookies, the signed-in person) to every handler;
+    * the CSRF cookie a browser already holds is not sent again (Django renews it whenever a
+      page uses the token, as base.html's sign-out form does): the page sets no cookie.
     """
     response = render(request, template, {**_PRIVATE_DEFAULTS, **context, "messages": ()}, status=status)
+    if request.COOKIES.get(settings.CSRF_COOKIE_NAME):
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
     if status >= 400:
         response._has_been_logged = True  # read by django.utils.log.log_response
     return response
+
+
+def _readers(to_admins: bool) -> str:
+    return "the organisation's admins" if to_admins else "your managers"
+
+
+def _when_released(team: Team, written_on, now=None) -> str:
+    """When readers see what was written on a team day, said the kind way: "tomorrow from
+    08:00, Europe/London time"."""
+    now = now or timezone.now()
+    at = services.release_at(team=team, written_on=written_on)
+    if at <= now:
+        return "any moment now"
+    day, today = at.astimezone(team.tz).date(), team.today(now)
+    if day == today:
+        when = "today"
+    elif day == today + timedelta(days=1):
+        when = "tomorrow"
+    else:
+        when = f"on {day:%A} {day.day} {day:%B}"
+    return f"{when} from {services.RELEASE_LOCAL_TIME:%H:%M}, {team.time_zone} time"
 
 
 # --- Writing -------------------------------------------------------------------------------
@@ -143,11 +184,40 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
         add_service_errors(form, exc)
         context = {"form": form, "destination": destination, "left": left}
         return _render_private(request, "feedback/new.html", context, status=422)
-    # Shown here, once, and never again: the code is not stored anywhere it could be read back.
+    # Shown once, on the page this redirects to: a reload there shows nothing and sends nothing.
+    token = services.shown_once_put(
+        value={
+            "kind": "code",
+            "code": submitted.code,
+            "team": submitted.thread.team_id,
+            "to_admins": submitted.thread.to_admins,
+            "signed": submitted.thread.is_signed,
+            "written_on": submitted.thread.created_on,
+        }
+    )
+    return redirect("feedback_sent", token=token)
+
+
+@never_cache
+@require_GET  # not HEAD: a HEAD request would take the token and show nothing
+def feedback_sent(request: HttpRequest, token: str) -> HttpResponse:
+    """The follow-up code, once. The code is not stored anywhere it could be read back: opened
+    again (a reload, the back button), the page says so and shows nothing."""
+    shown = services.shown_once_take(token=token)
+    team = Team.objects.filter(pk=shown["team"]).first() if shown and shown.get("kind") == "code" else None
+    if team is None:
+        return _render_private(request, "feedback/sent_once.html", {}, status=410)
     return _render_private(
         request,
         "feedback/sent.html",
-        {"code": submitted.code, "thread": submitted.thread, "signed": data["sign"]},
+        {
+            "code": shown["code"],
+            "team": team,
+            "to_admins": shown["to_admins"],
+            "signed": shown["signed"],
+            "readers": _readers(shown["to_admins"]),
+            "when": _when_released(team, shown["written_on"]),
+        },
     )
 
 
@@ -195,27 +265,45 @@ def _thread_for_code(request: HttpRequest, code: str) -> FeedbackThread:
 def _render_conversation(
     request: HttpRequest,
     thread: FeedbackThread,
-    code: str,
+    code: str | None,
     *,
     reply_form: WriterReplyForm | None = None,
     notice: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    code = services.code_normalise(code)
-    conversation = list(selectors.thread_messages(thread))
-    return _render_private(
-        request,
-        "feedback/conversation.html",
-        {
-            "thread": thread,
-            "conversation": conversation,
-            "answered": any(message.author_kind == Author.MANAGER for message in conversation),
-            "reply_form": reply_form or WriterReplyForm(initial={"code": code}),
-            "consent_form": ConsentForm(initial={"code": code, "consent": thread.publish_consent}),
-            "notice": notice,
-        },
-        status=status,
-    )
+    """The writer's conversation, their own waiting messages and choice included. Without the
+    code (the page a reply or a choice redirects to), it asks for the code to go on."""
+    now = timezone.now()
+    team = thread.team
+    conversation = selectors.writer_conversation(thread)
+    for message in conversation:
+        message.when = _when_released(team, message.created_on, now) if message.pending else ""
+    context = {
+        "thread": thread,
+        "conversation": conversation,
+        "answered": any(message.author_kind == Author.MANAGER for message in conversation),
+        "readers": _readers(thread.to_admins),
+        "when": _when_released(team, thread.created_on, now) if not thread.is_released else "",
+        "consent_when": _when_released(team, thread.consent_pending_on, now)
+        if thread.consent_pending is not None
+        else "",
+        "notice": notice,
+        "code_known": code is not None,
+    }
+    if code is not None:
+        code = services.code_normalise(code)
+        context["reply_form"] = reply_form or WriterReplyForm(initial={"code": code})
+        context["consent_form"] = ConsentForm(initial={"code": code, "consent": thread.consent_as_chosen})
+    else:
+        context["form"] = CodeForm()
+    return _render_private(request, "feedback/conversation.html", context, status=status)
+
+
+def _redirect_to_conversation(thread: FeedbackThread, notice: str) -> HttpResponse:
+    """After a writer's POST: on to a page that shows the conversation once (the token carries
+    which thread, never the code)."""
+    token = services.shown_once_put(value={"kind": "conversation", "thread": str(thread.pk), "notice": notice})
+    return redirect("feedback_follow_up_shown", token=token)
 
 
 @csrf_exempt
@@ -249,11 +337,13 @@ def follow_up_reply(request: HttpRequest) -> HttpResponse:
         return refused.response
     if form.is_valid():
         try:
-            services.writer_reply(thread=thread, body=form.cleaned_data["body"])
+            message = services.writer_reply(thread=thread, body=form.cleaned_data["body"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return _render_conversation(request, thread, code, notice="Sent. The managers will see your answer.")
+            when = _when_released(thread.team, message.created_on)
+            readers = _readers(thread.to_admins)
+            return _redirect_to_conversation(thread, f"Sent. {readers.capitalize()} will see your answer {when}.")
     return _render_conversation(request, thread, code, reply_form=form, status=422)
 
 
@@ -270,13 +360,37 @@ def follow_up_consent(request: HttpRequest) -> HttpResponse:
         return refused.response
     form.is_valid()  # a checkbox: absent means no
     consent = bool(form.cleaned_data.get("consent"))
-    services.writer_set_consent(thread=thread, consent=consent)
-    notice = (
-        "Thank you. The managers may now share the gist of this with the team, in their own words."
-        if consent
-        else "Noted: nothing from this conversation will be shared with the team."
-    )
-    return _render_conversation(request, thread, code, notice=notice)
+    thread = services.writer_set_consent(thread=thread, consent=consent)
+    readers = _readers(thread.to_admins)
+    if thread.consent_pending is None:  # the choice they had already made
+        notice = "Your choice is saved, as it was."
+    elif consent:
+        when = _when_released(thread.team, thread.consent_pending_on)
+        notice = (
+            f"Thank you. {readers.capitalize()} will see your choice {when}; from then they may share the gist "
+            "of this with the team, in their own words."
+        )
+    else:
+        when = _when_released(thread.team, thread.consent_pending_on)
+        notice = (
+            f"Noted. {readers.capitalize()} will see your choice {when}; from then nothing from this conversation "
+            "will be shared with the team, and anything shared already is taken down."
+        )
+    return _redirect_to_conversation(thread, notice)
+
+
+@never_cache
+@require_GET
+def follow_up_shown(request: HttpRequest, token: str) -> HttpResponse:
+    """The conversation just answered (or whose choice was just saved), once. Opened again, it
+    asks for the code, as the follow-up page always does."""
+    shown = services.shown_once_take(token=token)
+    thread = None
+    if shown and shown.get("kind") == "conversation":
+        thread = FeedbackThread.objects.select_related("team").filter(pk=shown["thread"]).first()
+    if thread is None:
+        return _render_private(request, "feedback/follow_up.html", {"form": CodeForm(), "shown_once": True}, status=410)
+    return _render_conversation(request, thread, None, notice=shown["notice"])
 
 
 # --- Managers ----------------------------------------------------------------------------

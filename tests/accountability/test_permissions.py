@@ -192,11 +192,20 @@ PAGES: dict[str, Page] = {
     "feedback_follow_up_reply": Page(
         "post",
         lambda c: reverse("feedback_follow_up_reply"),
-        _all(OK),
+        _all(REDIRECT),
         data={"code": FEEDBACK_CODE, "body": "Answered from the matrix"},
     ),
     "feedback_follow_up_consent": Page(
-        "post", lambda c: reverse("feedback_follow_up_consent"), _all(OK), data={"code": FEEDBACK_CODE, "consent": "on"}
+        "post",
+        lambda c: reverse("feedback_follow_up_consent"),
+        _all(REDIRECT),
+        data={"code": FEEDBACK_CODE, "consent": "on"},
+    ),
+    # The pages a writer's POST redirects to: the single-use token is the only key, so they
+    # answer everyone alike; an unknown (or used) one is gone. (Real tokens: test_post_redirect_get.)
+    "feedback_sent": Page("get", lambda c: reverse("feedback_sent", args=["no-such-token"]), _all(GONE)),
+    "feedback_follow_up_shown": Page(
+        "get", lambda c: reverse("feedback_follow_up_shown", args=["no-such-token"]), _all(GONE)
     ),
     "feedback_inbox": Page(
         "get", lambda c: reverse("feedback_inbox"), _signed_in(NOT_FOUND, manager=OK, other_manager=OK, org_admin=OK)
@@ -363,7 +372,7 @@ ACTIONS: dict[str, Page] = {
     "feedback_new (send)": Page(
         "post",
         lambda c: reverse("feedback_new"),
-        _signed_in(OK),
+        _signed_in(REDIRECT),
         data=lambda c: {
             "team": c["team"].pk,
             "category": "idea",

@@ -75,6 +75,8 @@ def test_anonymous_feedback_is_a_count_never_content(time_machine, team, member,
         MembershipFactory(team=team)
     time_machine.move_to(_at_local(team, LAST_WEEK.day(2), time(12, 0)), tick=False)
     feedback_services.feedback_submit(writer=member, team=team, category="concern", body="A very secret worry")
+    # The managers see it (and so may count it) from the daily release, the next morning.
+    feedback_services.feedback_release(now=_at_local(team, LAST_WEEK.day(3), time(8, 0)))
     time_machine.move_to(_at_local(team, MONDAY.start, time(8, 0)), tick=False)
     manager_digest_dispatch()
 

@@ -1,6 +1,9 @@
 """Anonymous feedback, both ways: a member writes without their name and copies the follow-up
-code; a manager answers from the inbox; the member, signed out in a fresh browser, opens the
-conversation with the code, reads the answer and answers back; the manager sees it.
+code, and reloading the page that showed it sends nothing twice; the managers see it only with
+the daily release (driven here with an injected `now`: 08:00 the next morning, team time); a
+manager answers from the inbox; the member, signed out in a fresh browser, opens the
+conversation with the code, reads the answer and answers back; the manager sees that answer
+with the next release.
 
 Runs against the live server with the demo organisation (seed_demo): Platform has five
 members besides its manager, enough for anonymous feedback to go to its manager (and a couple
@@ -10,7 +13,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accountability.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
-from feedback.models import FeedbackThread
+from accountability.models import Team
+from feedback import services
+from feedback.models import FeedbackMessage, FeedbackThread
 
 from .conftest import WAIT_MS
 from .test_invitation_journey import sign_in
@@ -59,12 +64,32 @@ def write_anonymously(page: Page, base_url: str) -> str:
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you. Your feedback is on its way")
     expect(page.get_by_text("It goes to the managers of Platform.")).to_be_visible()
+    expect(page.locator("#release-note")).to_contain_text(
+        "Your managers will see it tomorrow from 08:00, Europe/London time."
+    )
     expect(page.get_by_text("We can't recover it.")).to_be_visible()
     code = page.locator("#follow-up-code").inner_text().strip()
+    assert code not in page.url
     page.get_by_role("button", name="Copy the code").click()
     expect(page.get_by_role("status").filter(has_text="Copied.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == code
     return code
+
+
+def reload_and_go_back(page: Page) -> None:
+    """The page that showed the code, reloaded, then the back button: nothing is sent twice."""
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your follow-up code was shown once")
+    expect(page.locator("#follow-up-code")).to_have_count(0)
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Send feedback")
+    assert FeedbackThread.objects.filter(category="concern").count() == 1
+
+
+def release_next_morning(written_on) -> None:
+    """What beat does at 08:00 the next morning in Platform's zone, run now."""
+    platform = Team.objects.get(slug="platform")
+    services.feedback_release(now=services.release_at(team=platform, written_on=written_on))
 
 
 def answer_from_the_inbox(page: Page, base_url: str, *, text: str) -> None:
@@ -81,40 +106,67 @@ def answer_from_the_inbox(page: Page, base_url: str, *, text: str) -> None:
 def test_a_member_and_a_manager_talk_with_the_member_staying_anonymous(demo_site, page, new_context):
     writer = _fresh_page(new_context, permissions=["clipboard-read", "clipboard-write"])
     code = write_anonymously(writer, demo_site)
+    reload_and_go_back(writer)
     thread = FeedbackThread.objects.get(category="concern")  # the demo has threads of its own
     assert thread.signed_by is None and thread.to_admins is False
 
+    # Until the daily release, the manager's inbox shows nothing of it.
     manager = page
     sign_in(manager, demo_site, email=MANAGER_EMAIL, password=DEFAULT_DEMO_PASSWORD)
     manager.get_by_role("navigation", name="Main").get_by_role("link", name="Feedback").click()
     expect(manager.get_by_role("heading", level=1)).to_have_text("Feedback inbox")
+    expect(manager.get_by_role("link", name="Process for Platform")).to_be_visible()  # the demo's
+    expect(manager.get_by_role("link", name="Concern for Platform")).to_have_count(0)
+
+    # Signed out, in a browser that has never seen the app: only the code. The writer sees what
+    # they sent straight away, and when the managers will.
+    reader = _fresh_page(new_context)
+    open_with_the_code(reader, demo_site, code)
+    conversation = reader.get_by_role("region", name="The conversation")
+    expect(conversation.get_by_text(FEEDBACK)).to_be_visible()
+    expect(conversation.get_by_text("Waiting: your managers will see it tomorrow from 08:00")).to_be_visible()
+
+    release_next_morning(thread.created_on)
+    manager.reload()
     ours = manager.get_by_role("listitem").filter(has=manager.get_by_role("link", name="Concern for Platform"))
     expect(ours.get_by_text("Waiting for an answer")).to_be_visible()
     answer_from_the_inbox(manager, demo_site, text=ANSWER)
 
-    # Signed out, in a browser that has never seen the app: only the code.
-    reader = _fresh_page(new_context)
-    reader.goto(f"{demo_site}/feedback/follow-up/")
-    expect(reader.get_by_role("heading", level=1)).to_have_text("Follow up on your feedback")
-    reader.get_by_label("Your follow-up code").fill(code.lower().replace("-", " "))
-    reader.get_by_role("button", name="Open the conversation").click()
-
-    expect(reader.get_by_role("heading", level=1)).to_have_text("Your feedback for Platform")
+    open_with_the_code(reader, demo_site, code)
     conversation = reader.get_by_role("region", name="The conversation")
     expect(conversation.get_by_role("heading", name="You")).to_be_visible()
     expect(conversation.get_by_role("heading", name=MANAGER_NAME)).to_be_visible()
     expect(conversation.get_by_text(ANSWER)).to_be_visible()
+    expect(conversation.get_by_text("Waiting:")).to_have_count(0)
     assert code not in reader.url
     reader.get_by_label("Your answer").fill(WRITER_ANSWER)
     reader.get_by_role("button", name="Send your answer").click()
-    expect(reader.get_by_role("status").filter(has_text="Sent. The managers will see your answer.")).to_be_visible()
+    expect(reader.get_by_role("status").filter(has_text="Sent. Your managers will see your answer")).to_be_visible()
     expect(reader.get_by_role("region", name="The conversation").get_by_text(WRITER_ANSWER)).to_be_visible()
+    assert code.replace("-", "") not in reader.url.replace("-", "").upper()
+    # Reloaded, that page shows nothing again and sends nothing again.
+    reader.reload()
+    expect(reader.get_by_role("status").filter(has_text="That page was shown once")).to_be_visible()
+    assert FeedbackMessage.objects.filter(thread=thread, body=WRITER_ANSWER).count() == 1
     # The follow-up pages set no cookie at all.
     assert reader.context.cookies() == []
 
+    # The manager sees the answer with the next release.
+    manager.reload()
+    expect(manager.get_by_text(ANSWER)).to_be_visible()
+    expect(manager.get_by_text(WRITER_ANSWER)).to_have_count(0)
+    release_next_morning(FeedbackMessage.objects.get(body=WRITER_ANSWER).created_on)
     manager.reload()
     expect(manager.get_by_text(WRITER_ANSWER)).to_be_visible()
     expect(manager.get_by_text(WRITER_NAME)).to_have_count(0)
+
+
+def open_with_the_code(reader: Page, base_url: str, code: str) -> None:
+    reader.goto(f"{base_url}/feedback/follow-up/")
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Follow up on your feedback")
+    reader.get_by_label("Your follow-up code").fill(code.lower().replace("-", " "))
+    reader.get_by_role("button", name="Open the conversation").click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Your feedback for Platform")
 
 
 def test_a_wrong_code_finds_nothing(demo_site, new_context):

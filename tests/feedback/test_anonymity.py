@@ -23,7 +23,7 @@ from feedback import services
 from feedback.models import FeedbackMessage, FeedbackThread
 
 from ..factories import TEST_PASSWORD
-from .helpers import code_from, send
+from .helpers import code_from, followed, send
 
 WRITER_PK = 987654
 WRITER_EMAIL = "quentin.quietwriter@example.org"
@@ -32,9 +32,13 @@ WRITER_IP = "203.0.113.77"
 # Mid-afternoon in London, already tomorrow in the writer's own zone (Auckland): a date taken
 # in the writer's zone would tell the managers where they are.
 MOMENT = datetime(2026, 11, 26, 14, 30, tzinfo=UTC)
+# The daily releases after it: 08:30 the next two mornings in London (GMT, so UTC too).
+FIRST_RELEASE = datetime(2026, 11, 27, 8, 30, tzinfo=UTC)
+SECOND_RELEASE = datetime(2026, 11, 28, 8, 30, tzinfo=UTC)
 FIRST = "The on-call rota leaves the same two people covering every weekend."
 SECOND = "Thank you. A rota we all sign up to would help."
 FEEDBACK_TABLES = {FeedbackThread._meta.db_table, FeedbackMessage._meta.db_table}
+OUTBOX_TABLE = OutboundEmail._meta.db_table
 
 
 def _hashable(value):
@@ -128,7 +132,7 @@ def test_nothing_written_or_logged_points_to_the_writer(
     caplog = all_loggers_at_debug
     as_writer = Client(REMOTE_ADDR=WRITER_IP, HTTP_USER_AGENT="Quentin's laptop (Quentin Quietwriter)")
     as_manager = Client(REMOTE_ADDR="198.51.100.9")
-    with time_machine.travel(MOMENT, tick=False):
+    with time_machine.travel(MOMENT, tick=False) as traveller:
         # Both signed in before the first snapshot: signing in is not part of writing.
         as_writer.force_login(writer)
         as_manager.force_login(manager)
@@ -141,18 +145,24 @@ def test_nothing_written_or_logged_points_to_the_writer(
         assert send(as_writer, team=team, body=FIRST, shown="").context["confirm"] is True
         with django_capture_on_commit_callbacks(execute=True):
             sent = send(as_writer, team=team, body=FIRST)
-        assert sent.status_code == 200
+        assert sent.status_code == 302
         code = code_from(sent)
         # ... follows up, still signed in, mistyping the code once, and agrees to "you said, we did".
         mistyped = code[:-1] + ("A" if code[-1] != "A" else "B")
         assert as_writer.post(reverse("feedback_follow_up"), {"code": mistyped}).status_code == 404
         assert as_writer.post(reverse("feedback_follow_up"), {"code": code}).status_code == 200
         consent = as_writer.post(reverse("feedback_follow_up_consent"), {"code": code, "consent": "on"})
-        assert consent.status_code == 200
+        assert consent.status_code == 302
+        assert followed(consent).status_code == 200
         thread = FeedbackThread.objects.get()
 
+        # The managers see it with the daily release, the next morning at 08:00 (London).
+        assert FIRST[:40] not in as_manager.get(reverse("feedback_inbox")).content.decode()
+        traveller.move_to(FIRST_RELEASE)
+        services.feedback_release()
+
         # A manager answers, moves it on and shares the gist.
-        assert as_manager.get(reverse("feedback_inbox")).status_code == 200
+        assert FIRST[:40] in as_manager.get(reverse("feedback_inbox")).content.decode()
         assert as_manager.get(reverse("feedback_thread", args=[thread.pk])).status_code == 200
         reply = as_manager.post(reverse("feedback_thread_reply", args=[thread.pk]), {"body": "Thank you for this."})
         assert reply.status_code == 302
@@ -163,11 +173,17 @@ def test_nothing_written_or_logged_points_to_the_writer(
         )
         assert publish.status_code == 302
 
-        # The writer reads the answer and answers back.
+        # The writer reads the answer and answers back, that afternoon...
+        traveller.move_to(MOMENT + timedelta(days=1))
         read = as_writer.post(reverse("feedback_follow_up"), {"code": code})
         assert "Thank you for this." in read.content.decode()
         answered = as_writer.post(reverse("feedback_follow_up_reply"), {"code": code, "body": SECOND})
-        assert answered.status_code == 200
+        assert answered.status_code == 302
+        assert followed(answered).status_code == 200
+        # ... which the managers see with the next release.
+        assert SECOND not in as_manager.get(reverse("feedback_thread", args=[thread.pk])).content.decode()
+        traveller.move_to(SECOND_RELEASE)
+        services.feedback_release()
         assert SECOND in as_manager.get(reverse("feedback_thread", args=[thread.pk])).content.decode()
 
         after = snapshot()
@@ -175,25 +191,34 @@ def test_nothing_written_or_logged_points_to_the_writer(
 
     written = written_between(before, after)
 
-    # Only the feedback tables changed: no session, no user row (last_login), no admin log.
-    assert set(written) <= FEEDBACK_TABLES, sorted(written)
+    # Only the feedback tables changed (no session, no user row (last_login), no admin log),
+    # and the outbox, with the releases' digests to the manager and nothing else.
+    assert set(written) <= FEEDBACK_TABLES | {OUTBOX_TABLE}, sorted(written)
     assert written[FeedbackMessage._meta.db_table], "the test wrote no messages"
+    digests = written.get(OUTBOX_TABLE, [])
+    assert [(row["kind"], row["recipient_id"]) for row in digests] == [("feedback_digest", manager.pk)] * 2
+    # Their times are the releases', the same whoever wrote and whenever they did.
+    assert sorted(row["created_at"] for row in digests) == [FIRST_RELEASE, SECOND_RELEASE]
     problems = []
     for table, rows in written.items():
         for row in rows:
             for column, value in row.items():
                 problems += [f"{table}.{column}: {clue}" for clue in identity_clues(value)]
-                if finer_than_a_day(value):
+                if finer_than_a_day(value) and table != OUTBOX_TABLE:
                     problems.append(f"{table}.{column}: a time finer than a day ({value!r})")
                 if isinstance(value, str) and value and services.code_normalise(code) in value.upper():
                     problems.append(f"{table}.{column}: the follow-up code")
     assert not problems, problems
-    # Dates are the team's (London: the 26th), not the writer's (Auckland: already the 27th).
+    # Dates are the team's (London: the 26th, then the 27th), not the writer's (Auckland: already
+    # the 27th, then the 28th).
     thread = FeedbackThread.objects.get()
     assert thread.created_on == date(2026, 11, 26)
-    assert set(thread.messages.values_list("created_on", flat=True)) == {date(2026, 11, 26)}
+    assert list(thread.messages.order_by("position").values_list("created_on", "manager_id")) == [
+        (date(2026, 11, 26), None),
+        (date(2026, 11, 27), manager.pk),
+        (date(2026, 11, 27), None),
+    ]
     assert thread.signed_by_id is None
-    assert list(thread.messages.values_list("manager_id", flat=True)) == [None, manager.pk, None]
 
     # Nothing logged about the writer, nor the code, nor what they wrote.
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
@@ -217,7 +242,7 @@ def test_the_digest_mentions_neither_the_writer_nor_what_they_wrote(
         code = code_from(send(as_writer, team=team, body=FIRST))
     before = set(OutboundEmail.objects.values_list("pk", flat=True))
 
-    services.digest_dispatch(now=MOMENT + timedelta(days=1))
+    services.feedback_release(now=MOMENT + timedelta(days=1))
 
     new = OutboundEmail.objects.exclude(pk__in=before)
     assert [email.to_email for email in new] == [manager.email]
@@ -230,19 +255,30 @@ def test_the_digest_mentions_neither_the_writer_nor_what_they_wrote(
 
 
 def test_the_writer_s_pages_set_no_cookie_and_keep_no_copy(client, member, team, manager, crowd):
-    """Signed out, the follow-up page sets no cookie at all; no writer's page may be cached."""
+    """Signed in, the writer's pages set no cookie (beyond the CSRF cookie the writing form
+    needs, once); signed out, the follow-up pages set none at all. No writer's page may be
+    cached, and no redirect carries the code."""
     client.force_login(member)
+    assert client.get(reverse("feedback_new")).status_code == 200  # as a browser does, before sending
     sent = send(client, team=team)
-    code = code_from(sent)
-    assert "no-store" in sent["Cache-Control"]
-    assert "sessionid" not in sent.cookies
+    shown = followed(sent)
+    code = code_from(shown)
+    for response in (sent, shown, client.get(sent["Location"])):
+        assert not response.cookies, response.cookies
+        assert "no-store" in response["Cache-Control"]
+        assert code not in response.get("Location", "")
     client.logout()
 
+    reply = client.post(reverse("feedback_follow_up_reply"), {"code": code, "body": "More."})
+    consent = client.post(reverse("feedback_follow_up_consent"), {"code": code})
     for response in (
         client.get(reverse("feedback_follow_up")),
         client.post(reverse("feedback_follow_up"), {"code": code}),
-        client.post(reverse("feedback_follow_up_reply"), {"code": code, "body": "More."}),
-        client.post(reverse("feedback_follow_up_consent"), {"code": code}),
+        reply,
+        followed(reply),
+        client.get(reply["Location"]),
+        consent,
+        followed(consent),
         client.post(reverse("feedback_follow_up"), {"code": "WRONG-CODE"}),
     ):
         assert not response.cookies, response.cookies

@@ -1,5 +1,6 @@
 """Managers hear of new anonymous feedback once a day, through the outbox: how many, never what
-was written, never the moment it arrived."""
+was written, never the moment it arrived. The daily release queues the digest (see
+test_release.py), so it tells exactly what was released."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -26,11 +27,16 @@ def _digests():
     return OutboundEmail.objects.filter(kind="feedback_digest")
 
 
+def _waiting(**kwargs):
+    """Feedback still waiting for the daily release."""
+    return FeedbackThreadFactory(released_on=None, **kwargs)
+
+
 def test_one_email_per_manager_with_the_count_only(team, managers):
     for body in ("Secret worry one", "Secret worry two"):
-        FeedbackThreadFactory(team=team, created_on=YESTERDAY, body=body)
+        _waiting(team=team, created_on=YESTERDAY, body=body)
 
-    assert services.digest_dispatch(now=MORNING) == 2
+    assert services.feedback_release(now=MORNING).digests == 2
 
     emails = list(_digests())
     assert sorted(email.to_email for email in emails) == sorted(m.email for m in managers)
@@ -43,33 +49,33 @@ def test_one_email_per_manager_with_the_count_only(team, managers):
 
 
 def test_running_it_twice_sends_each_email_once(team, managers):
-    FeedbackThreadFactory(team=team, created_on=YESTERDAY)
+    _waiting(team=team, created_on=YESTERDAY)
 
-    services.digest_dispatch(now=MORNING)
-    assert services.digest_dispatch(now=MORNING + timedelta(hours=3)) == 0
+    services.feedback_release(now=MORNING)
+    assert services.feedback_release(now=MORNING + timedelta(hours=3)).digests == 0
 
     assert _digests().count() == len(managers)
 
 
 def test_today_s_threads_wait_for_tomorrow(team, managers):
-    FeedbackThreadFactory(team=team, created_on=TODAY)
+    _waiting(team=team, created_on=TODAY)
 
-    assert services.digest_dispatch(now=MORNING) == 0
+    assert services.feedback_release(now=MORNING).digests == 0
     assert not _digests().exists()
 
-    assert services.digest_dispatch(now=MORNING + timedelta(days=1)) == len(managers)
+    assert services.feedback_release(now=MORNING + timedelta(days=1)).digests == len(managers)
 
 
 def test_not_before_the_morning(team, managers):
-    FeedbackThreadFactory(team=team, created_on=YESTERDAY)
+    _waiting(team=team, created_on=YESTERDAY)
 
-    assert services.digest_dispatch(now=MORNING.replace(hour=2)) == 0
+    assert services.feedback_release(now=MORNING.replace(hour=2)).digests == 0
 
 
 def test_what_went_to_the_admins_is_told_to_the_admins_only(other_team, other_manager, org_admin):
-    FeedbackThreadFactory(team=other_team, created_on=YESTERDAY, to_admins=True)
+    _waiting(team=other_team, created_on=YESTERDAY, to_admins=True)
 
-    services.digest_dispatch(now=MORNING + timedelta(hours=5))  # 09:00 in New York
+    services.feedback_release(now=MORNING + timedelta(hours=5))  # 09:00 in New York
 
     assert [email.to_email for email in _digests()] == [org_admin.email]
     assert "too small" in _digests().get().body_text

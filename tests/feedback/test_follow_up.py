@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from feedback import services
+from feedback import selectors, services
 from feedback.models import Author, FeedbackMessage, FeedbackThread, ThreadStatus
 
 from .factories import FeedbackThreadFactory
-from .helpers import code_from, open_thread, send
+from .helpers import code_from, followed, open_thread, release_next_morning, send
 
 CODE = "ABCD-EFGH-IJKL-MNOP-QRST-UVWX"
 
@@ -92,24 +92,29 @@ def test_without_an_answer_it_says_when_to_come_back(client, thread):
 def test_the_writer_answers_back_anonymously(client, member, thread, manager):
     client.force_login(member)  # signed in or not, the answer carries no one
 
-    response = client.post(reverse("feedback_follow_up_reply"), {"code": CODE.lower(), "body": "It takes 40 min."})
+    sent = client.post(reverse("feedback_follow_up_reply"), {"code": CODE.lower(), "body": "It takes 40 min."})
 
+    assert sent.status_code == 302
+    response = followed(sent)
     assert response.status_code == 200
-    assert "Sent. The managers will see your answer." in response.content.decode()
-    message = thread.messages.get(position=2)
+    assert (
+        "Sent. Your managers will see your answer tomorrow from 08:00, Europe/London time." in response.content.decode()
+    )
+    message = thread.messages.get(released_on__isnull=True)
     assert (message.author_kind, message.manager_id, message.body) == (Author.WRITER, None, "It takes 40 min.")
-    # The page stays on the conversation, with an empty answer box and the code to go on with.
-    assert response.context["reply_form"]["body"].value() in (None, "")
-    assert response.context["reply_form"]["code"].value() == CODE
+    # The page shows the conversation, the answer with it, and asks for the code to go on:
+    # the code went nowhere but the POST's body.
+    assert [m.body for m in response.context["conversation"]] == ["The build is slow.", "It takes 40 min."]
+    assert response.context["code_known"] is False
+    assert CODE not in response.content.decode()
 
 
 def test_sending_the_same_answer_again_adds_it_once(client, thread):
-    """The page cannot redirect after a POST (the code may not go in a URL), so reloading it
-    sends the form again."""
+    """A double click (or a browser that sends the form again) adds it once."""
     for _ in range(2):
         client.post(reverse("feedback_follow_up_reply"), {"code": CODE, "body": "Same words."})
 
-    assert list(thread.messages.values_list("body", flat=True)) == ["The build is slow.", "Same words."]
+    assert [m.body for m in selectors.writer_conversation(thread)] == ["The build is slow.", "Same words."]
 
 
 def test_an_empty_answer_is_refused(client, thread):
@@ -135,14 +140,18 @@ def test_a_closed_conversation_takes_no_more_answers(client, thread, manager):
 def test_the_writer_gives_and_takes_back_consent(client, thread, manager):
     response = client.post(reverse("feedback_follow_up_consent"), {"code": CODE, "consent": "on"})
 
-    assert response.status_code == 200
+    assert response.status_code == 302
+    thread.refresh_from_db()
+    assert thread.consent_pending is True
+    release_next_morning(thread.team)
     thread.refresh_from_db()
     assert thread.publish_consent is True
     services.thread_publish(thread=thread, actor=manager, gist="Slow builds", answer="Caching")
 
-    response = client.post(reverse("feedback_follow_up_consent"), {"code": CODE})
+    response = followed(client.post(reverse("feedback_follow_up_consent"), {"code": CODE}))
 
     assert "nothing from this conversation will be shared" in response.content.decode()
+    release_next_morning(thread.team)
     thread.refresh_from_db()
     assert thread.publish_consent is False
     # Taking consent back takes down what was shared.
@@ -163,8 +172,8 @@ def test_signed_in_the_follow_up_pages_leave_the_session_alone(client, member, t
     before = dict(client.session.items())
 
     open_thread(client, CODE)
-    client.post(reverse("feedback_follow_up_reply"), {"code": CODE, "body": "Hello again"})
-    client.post(reverse("feedback_follow_up_consent"), {"code": CODE, "consent": "on"})
+    followed(client.post(reverse("feedback_follow_up_reply"), {"code": CODE, "body": "Hello again"}))
+    followed(client.post(reverse("feedback_follow_up_consent"), {"code": CODE, "consent": "on"}))
     response = open_thread(client, "WRONG-CODE")
 
     assert client.session.session_key == key

@@ -16,6 +16,7 @@ from feedback.models import Author, ThreadStatus
 
 from ..factories import MembershipFactory, TeamFactory
 from .factories import FeedbackThreadFactory
+from .helpers import release_next_morning
 
 
 @pytest.fixture
@@ -117,6 +118,7 @@ def test_publishing_needs_the_writer_s_consent(as_manager, thread):
     assert thread.published_on is None
 
     services.writer_set_consent(thread=thread, consent=True)
+    release_next_morning(thread.team)  # the writer's choice reaches the managers with the daily release
     assert (
         reverse("feedback_thread_publish", args=[thread.pk])
         in as_manager.get(reverse("feedback_thread", args=[thread.pk])).content.decode()

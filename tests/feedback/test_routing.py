@@ -10,6 +10,7 @@ from feedback.models import FeedbackThread
 
 from ..factories import MembershipFactory, TeamFactory, UserFactory
 from .factories import FeedbackThreadFactory
+from .helpers import followed
 
 
 def _team_with(members: int, *, managers: int = 1, threshold: int = 5):
@@ -109,9 +110,11 @@ def test_the_admins_do_not_see_what_went_to_a_team_s_managers(client, team, mana
 def test_through_the_page_small_teams_feedback_reaches_the_admins(client, member, other_team, other_manager):
     client.force_login(member)
 
-    response = client.post(
-        reverse("feedback_new"),
-        {"team": other_team.pk, "category": "concern", "body": "Hello", "shown_destination": "admins"},
+    response = followed(
+        client.post(
+            reverse("feedback_new"),
+            {"team": other_team.pk, "category": "concern", "body": "Hello", "shown_destination": "admins"},
+        )
     )
 
     assert response.status_code == 200

@@ -13,7 +13,7 @@ from feedback import services
 from feedback.models import Author, FeedbackMessage, FeedbackThread
 
 from ..factories import MembershipFactory, TeamFactory
-from .helpers import code_from, send
+from .helpers import code_from, followed, release_next_morning, send
 
 
 @pytest.fixture
@@ -53,7 +53,9 @@ def _note(body: str, destination: str) -> str:
 
 
 def test_sending_shows_the_code_once_and_keeps_only_its_hash(client, writer, team, manager, crowd):
-    response = send(client, team=team, body="The release checklist is too long.")
+    sent = send(client, team=team, body="The release checklist is too long.")
+    assert sent.status_code == 302
+    response = followed(sent)
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -64,8 +66,9 @@ def test_sending_shows_the_code_once_and_keeps_only_its_hash(client, writer, tea
     assert thread.signed_by is None
     assert [m.body for m in thread.messages.all()] == ["The release checklist is too long."]
     assert "We can't recover it" in response.content.decode()
-    # Nowhere to be seen again.
+    # Nowhere to be seen again, not even on the page that showed it.
     assert code not in client.get(reverse("feedback_new")).content.decode()
+    assert code not in client.get(sent["Location"]).content.decode()
 
 
 def test_signing_stores_who_wrote_it(client, writer, team, manager, crowd):
@@ -86,7 +89,7 @@ def test_a_destination_other_than_the_one_shown_asks_first(client, writer, other
     assert "Kept while you confirm" in body
     assert 'name="shown_destination" value="admins"' in body
 
-    response = send(client, team=other_team, body="Kept while you confirm", shown="admins")
+    response = followed(send(client, team=other_team, body="Kept while you confirm", shown="admins"))
 
     assert "follow-up code" in response.content.decode()
     assert FeedbackThread.objects.get().to_admins is True
@@ -137,7 +140,7 @@ def test_line_breaks_count_once_towards_the_limit(client, writer, team, manager,
 
     response = send(client, team=team, body=text)
 
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert len(FeedbackMessage.objects.get().body) == services.BODY_MAX
 
 
@@ -147,6 +150,8 @@ def test_text_is_escaped_wherever_it_is_shown(client, member, team, manager, cro
     code = code_from(send(client, team=team, body=script))
     thread = FeedbackThread.objects.get()
     services.writer_set_consent(thread=thread, consent=True)
+    release_next_morning(team)
+    thread.refresh_from_db()
     services.thread_publish(thread=thread, actor=manager, gist=script, answer=script)
     services.manager_reply(thread=thread, manager=manager, body=script)
 

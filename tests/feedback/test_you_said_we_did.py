@@ -7,12 +7,14 @@ from django.urls import reverse
 from feedback import services
 
 from .factories import FeedbackThreadFactory
+from .helpers import release_next_morning
 
 
 @pytest.fixture
 def shared(team, manager, crowd):
     thread = FeedbackThreadFactory(team=team, body="The exact words of the writer")
     services.writer_set_consent(thread=thread, consent=True)
+    release_next_morning(team)
     return services.thread_publish(
         thread=thread, actor=manager, gist="Handovers get lost", answer="A shared handover doc, from Monday"
     )
@@ -42,6 +44,8 @@ def test_not_on_another_team_s_page(client, other_team, other_manager, shared):
 def test_taken_down_when_the_writer_takes_consent_back(client, member, team, shared):
     services.writer_set_consent(thread=shared, consent=False)
     client.force_login(member)
+    assert "Handovers get lost" in client.get(reverse("team_detail", args=[team.slug])).content.decode()
+    release_next_morning(team)  # the writer's choice takes effect with the daily release
 
     assert "Handovers get lost" not in client.get(reverse("team_detail", args=[team.slug])).content.decode()
 

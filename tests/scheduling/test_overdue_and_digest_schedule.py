@@ -1,6 +1,7 @@
 """The overdue-commitment note (from 09:00 team time the day after the due date, once per
-commitment, only while it is news) and the daily anonymous-feedback digest (from 08:00 team time,
-about the previous team-local day only), walked across time zones and daylight-saving changes.
+commitment, only while it is news) and the daily anonymous-feedback digest (queued by the daily
+release from 08:00 team time, about what it released: the previous team-local days' feedback),
+walked across time zones and daylight-saving changes.
 
 Expected instants are written out by hand in UTC.
 """
@@ -215,7 +216,7 @@ def submit_at(team, writers, moments: list[datetime]):
     def each(now):
         if now in pending:
             feedback_services.feedback_submit(writer=pending[now], team=team, category=Category.IDEA, body="An idea")
-        feedback_services.digest_dispatch()
+        feedback_services.feedback_release()
 
     return each
 
@@ -248,7 +249,9 @@ def test_managers_get_one_digest_a_day_from_08_00_team_time_about_the_previous_t
     assert "An idea" not in row.body_text  # a count and a link, never content
 
 
-def test_after_an_outage_only_the_previous_days_digest_is_sent():
+def test_after_an_outage_what_was_held_back_is_released_and_told_in_one_digest():
+    """The managers have seen none of it (it waited for the release), so it is news however
+    late: one digest, for everything the late release shows."""
     zone = "America/New_York"
     day = date(2026, 3, 6)
     team, writers = feedback_team(zone)
@@ -265,13 +268,12 @@ def test_after_an_outage_only_the_previous_days_digest_is_sent():
         )
     first = local(day + timedelta(days=2), time(9), zone)
 
-    walk_clock(first, first + timedelta(hours=12), STEP, lambda now: feedback_services.digest_dispatch())
+    walk_clock(first, first + timedelta(hours=12), STEP, lambda now: feedback_services.feedback_release())
 
-    one = f"New anonymous feedback for {team.name}"
-    assert digests() == [("manager@example.org", one, first), ("tokyo.manager@example.org", one, first)]
-    assert (
-        f"on {day + timedelta(days=1):%A %-d %B}" in OutboundEmail.objects.filter(kind="feedback_digest")[0].body_text
-    )
+    two = f"2 pieces of anonymous feedback for {team.name}"
+    assert digests() == [("manager@example.org", two, first), ("tokyo.manager@example.org", two, first)]
+    body = OutboundEmail.objects.filter(kind="feedback_digest")[0].body_text
+    assert f"between {day:%A %-d %B} and {day + timedelta(days=1):%A %-d %B}" in body
 
 
 def test_feedback_to_a_small_team_is_digested_for_the_organisation_admins():

@@ -158,7 +158,7 @@ def test_two_digest_dispatchers_at_once_queue_each_digest_once(test_redis):
         )
     now = local(day + timedelta(days=1), time(8, 5), zone)
 
-    queued = race(*[lambda: feedback_services.digest_dispatch(now=now)] * 2)
+    queued = race(*[lambda: feedback_services.feedback_release(now=now).digests] * 2)
 
     assert_each_key_once(4, queued)
 

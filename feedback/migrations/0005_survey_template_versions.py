@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0003_trust_pulse_template'),
+        ('feedback', '0004_feedback_release'),
     ]
 
     operations = [
