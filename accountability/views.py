@@ -267,7 +267,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 {"problem": INVITATION_PROBLEMS[exc.reason]},
                 status=410,
             )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accountability.backends.AuthenticationBackend")
         messages.success(request, f"Welcome to {invitation.team.name}, {user.name}.")
         return redirect("team_detail", slug=invitation.team.slug)
     return render(request, "accountability/invitation_accept.html", {"invitation": invitation, "form": form})
