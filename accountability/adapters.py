@@ -2,6 +2,8 @@
 to try again, password resets through the outbox, single sign-on that creates accounts only for
 invited addresses or allowed domains, and two-factor seeds sealed at rest."""
 
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
@@ -12,6 +14,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from . import sealing, services, throttles, twofactor
+
+# A `next` to one of these would send a signed-in person back where they are.
+SIGN_IN_PAGES = ("account_login", "account_signup", "account_logout")
 
 LOCKED_OUT = (
     "Too many failed sign-in attempts for this account or from your network, so sign-in is paused. "
@@ -30,6 +35,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # No public sign-up: people join by invitation (or by single sign-on, see below).
         return False
+
+    def is_safe_url(self, url: str) -> bool:
+        """Another site is never a safe `next`; nor is a sign-in page: someone signed in who is
+        sent there is sent on to `next` again, round and round (and Django's own view answered
+        that with a 500)."""
+        if not super().is_safe_url(url):
+            return False
+        path = urlsplit(url).path
+        return not any(path.startswith(reverse(name)) for name in SIGN_IN_PAGES)
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials) -> str:
         # allauth prefixes the host name; one account is one account whichever host name the

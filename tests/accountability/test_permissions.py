@@ -285,10 +285,11 @@ PAGES: dict[str, Page] = {
     # writing templates) for the team's own managers.
     "survey_list": Page("get", lambda c: reverse("survey_list"), _signed_in(OK)),
     "survey_answer": Page("get", lambda c: reverse("survey_answer", args=[c["survey_token"]]), _all(OK)),
+    # The reminders' link asks (GET); its button (POST, in ACTIONS) issues a fresh link.
     "survey_open": Page(
         "get",
         lambda c: reverse("survey_open", args=[c["open_round"].pk]),
-        _signed_in(NOT_FOUND, member=REDIRECT),
+        _signed_in(NOT_FOUND, member=OK),
     ),
     "survey_rounds": Page("get", lambda c: reverse("survey_rounds", args=[c["team"].slug]), _team_managers(OK)),
     "survey_schedule": Page(
@@ -417,6 +418,11 @@ ACTIONS: dict[str, Page] = {
         lambda c: reverse("survey_answer", args=[c["survey_token"]]),
         _all(OK),
         data=lambda c: answer_everything(c["open_round"]),
+    ),
+    "survey_open (open)": Page(
+        "post",
+        lambda c: reverse("survey_open", args=[c["open_round"].pk]),
+        _signed_in(NOT_FOUND, member=REDIRECT),
     ),
     "survey_schedule (schedule)": Page(
         "post",
