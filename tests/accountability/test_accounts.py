@@ -77,6 +77,22 @@ def test_sign_in_ignores_a_next_on_another_site(client, member):
     assert response.url == reverse("home")
 
 
+@pytest.mark.parametrize(
+    "next_url", ["/accounts/login/", "/accounts/login/?next=/accounts/login/", "/accounts/signup/"]
+)
+def test_signed_in_with_next_pointing_at_sign_in_goes_home_not_round_in_circles(client, member, next_url):
+    """Django's own view answered this with a 500 ("redirection loop"); allauth's would loop."""
+    client.force_login(member)
+    response = client.get(reverse("login"), {"next": next_url})
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+
+
+def test_a_next_pointing_at_sign_in_is_ignored_after_signing_in(client, member):
+    response = _sign_in(client, "member@example.org", TEST_PASSWORD, next="/accounts/login/")
+    assert response.url == reverse("home")
+
+
 def test_sign_out_with_post(client, member):
     client.force_login(member)
     response = client.post(reverse("logout"))
