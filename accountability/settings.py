@@ -227,6 +227,9 @@ ACCOUNT_RATE_LIMITS = {
 MFA_ADAPTER = "accountability.adapters.TwoFactorAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = SITE_NAME
+# Accept the code of the 30-second step before or after: phone clocks drift, and a code typed
+# as the step turns over is still the right one.
+MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_RATE_LIMITS = {"totp_activate": "10/15m/user"}
