@@ -1,6 +1,7 @@
 """The Content-Security-Policy header, and templates that need nothing inline (issue 12). The
 browser check of every page is tests/e2e/test_content_security_policy.py."""
 
+import json
 import re
 from pathlib import Path
 
@@ -52,7 +53,13 @@ def test_pages_carry_a_strict_policy(client, member, team, signed_in):
 
 
 def test_htmx_is_told_not_to_inject_its_indicator_style(client, member, team):
+    """htmx reads the first htmx-config meta only: every page's one (the base's, or a page's
+    own with its response handling) turns the injected style off, and there is only one."""
     client.force_login(member)
-    html = client.get(reverse("this_week", args=[team.slug])).content.decode()
-    assert """<meta name="htmx-config" content='{"includeIndicatorStyles":false}'>""" in html
+    for url in (reverse("profile"), reverse("this_week", args=[team.slug])):
+        html = client.get(url).content.decode()
+        configs = re.findall(r"<meta name=\"htmx-config\"\s+content='([^']*)'>", html)
+        assert len(configs) == 1, url
+        assert json.loads(configs[0])["includeIndicatorStyles"] is False
     assert "htmx-2.0.11/htmx.min.js" in html
+    assert json.loads(configs[0])["responseHandling"]  # the week page's own, kept

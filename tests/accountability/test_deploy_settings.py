@@ -154,6 +154,31 @@ def test_password_sign_in_off_needs_single_sign_on(tmp_path):
     assert _manage(configured, "check").returncode == 0
 
 
+def test_single_sign_on_is_configured_from_the_environment(tmp_path):
+    env = _production_env(
+        tmp_path,
+        OIDC_SERVER_URL="https://login.example.org/tenant-1/v2.0/",
+        OIDC_CLIENT_ID="checkins",
+        OIDC_CLIENT_SECRET="s3cret",
+        OIDC_PROVIDER_NAME="Example Entra",
+        SSO_ALLOWED_DOMAINS="Example.org, @staff.example.org",
+    )
+    code = (
+        "from django.conf import settings as s; "
+        "app = s.SOCIALACCOUNT_PROVIDERS['openid_connect']['APPS'][0]; "
+        "print(app['settings']['server_url'], app['client_id'], app['name']); "
+        "print(s.SSO_ALLOWED_DOMAINS); "
+        "print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    )
+    result = _manage(env, "shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "https://login.example.org/tenant-1/v2.0 checkins Example Entra"
+    assert lines[1] == "['example.org', 'staff.example.org']"
+    # The SSO button posts here and is sent on to the provider: the policy allows that origin.
+    assert lines[2] == "[\"'self'\", 'https://login.example.org']"
+
+
 # --- docker-compose.yml -------------------------------------------------------------------------
 
 COMPOSE = BASE_DIR / "docker-compose.yml"
