@@ -17,9 +17,12 @@ RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
 
-# Hashed, compressed static files (DEBUG off selects WhiteNoise's manifest storage). The key
-# exists only for this command; the running container must be given its own SECRET_KEY.
-RUN DEBUG=false SECRET_KEY=collectstatic-build-only python manage.py collectstatic --noinput \
+# Hashed, compressed static files (DEBUG off selects WhiteNoise's manifest storage). The random
+# key and the cache URL exist only for this command (production settings refuse a short or
+# published key and a per-process cache); the running container gets its own from .env.
+RUN DEBUG=false CACHE_URL=redis://build-only:6379/1 \
+    SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    python manage.py collectstatic --noinput \
     && mkdir -p /app/.run \
     && chown app:app /app/.run
 

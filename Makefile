@@ -13,7 +13,7 @@ TEST_CLOCK_AHEAD ?= 2031-03-30T23:30:00+00:00
 # Local commands act on the development database (settings.py: SQLite unless DATABASE_URL).
 DEV_ENV := DEBUG=true
 
-.PHONY: help venv run test lint format migrate seed shell clean bench
+.PHONY: help venv run test lint format migrate seed shell clean bench vendor-check
 
 help: ## List the targets
 	@echo "Usage: make TARGET"
@@ -65,6 +65,9 @@ bench: $(VENV)/.installed ## Run every bench/*.py in order (needs PostgreSQL and
 	@set -e; shopt -s nullglob; files=(bench/*.py); \
 	if [ $${#files[@]} -eq 0 ]; then echo "no bench/*.py to run"; exit 0; fi; \
 	for f in "$${files[@]}"; do echo "== $$f"; $(PY) "$$f"; done
+
+vendor-check: ## List vendored static files (static/vendor/) behind their newest npm release
+	python3 scripts/vendor-check.py
 
 clean: ## Remove caches, collected static files, test output and .run/ (keeps db.sqlite3 and .venv)
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +

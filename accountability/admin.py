@@ -1,9 +1,11 @@
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from . import outbox, services
+from . import outbox, services, twofactor
 from .models import EmailStatus, Invitation, Membership, OutboundEmail, Team, User
 
 
@@ -54,6 +56,23 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [MembershipInline]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset two-factor authentication (they set it up again at next sign-in)")
+    def reset_two_factor(self, request, queryset):
+        done = refused = 0
+        for user in queryset:
+            if twofactor.may_reset(actor=request.user, user=user):
+                twofactor.twofactor_reset(user=user, actor=request.user)
+                done += 1
+            else:
+                refused += 1
+        if done:
+            self.message_user(request, f"Two-factor reset for {done} account(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request, f"{refused} account(s) left alone: you may not reset their two-factor.", messages.WARNING
+            )
 
     # Org admins see people (to pick them for memberships); changing accounts stays with
     # superusers and those given the permission explicitly.
@@ -103,14 +122,35 @@ class InvitationAdmin(OrgAdminAccess, admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    """Read-only: the outbox is written by the app; an admin may only retry failed rows."""
+    """Read-only: the outbox is written by the app; an admin may only retry failed rows.
 
-    list_display = ["created_at", "kind", "to_email", "subject", "status", "attempts", "sent_at"]
+    Bodies and headers are never shown, to anyone, in any status: an email's link may be a key
+    (a password reset, an invitation, a survey), and whoever reads it could use it. What an
+    admin needs to run the outbox is here: kind, recipient, status, attempts, the last error."""
+
+    list_display = ["created_at", "kind", "to_email", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
-    search_fields = ["to_email", "subject", "dedupe_key"]
+    search_fields = ["to_email", "kind"]
     date_hierarchy = "created_at"
     actions = ["retry_failed"]
-    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+    fields = [
+        "kind",
+        "to_email",
+        "recipient",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "claimed_until",
+        "sent_at",
+        "content",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="Content")
+    def content(self, obj: OutboundEmail) -> str:
+        return "Not shown: an email's links can be keys to someone's account."
 
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_staff
@@ -124,8 +164,29 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        # The sealed bodies are never needed here: not even loaded.
+        return super().get_queryset(request).defer("body_text", "body_html", "headers")
+
     @admin.action(description="Retry the selected failed emails")
     def retry_failed(self, request, queryset):
         ids = list(queryset.filter(status=EmailStatus.FAILED).values_list("pk", flat=True))
         count = outbox.outbox_retry(email_ids=ids)
         self.message_user(request, f"{count} email(s) queued again.", messages.SUCCESS)
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
+    """Two-factor devices: who has which, and deleting one. Their secrets (sealed) stay out."""
+
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

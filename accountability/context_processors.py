@@ -7,7 +7,7 @@ from .navigation import CURRENT_TEAM_SESSION_KEY
 def navigation(request) -> dict:
     """The site's name; for a signed-in person their teams (the team switcher) and whether
     email delivery is paused."""
-    context = {"site_name": settings.SITE_NAME}
+    context = {"site_name": settings.SITE_NAME, "password_sign_in": settings.PASSWORD_SIGN_IN}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context

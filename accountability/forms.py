@@ -1,9 +1,11 @@
+from allauth.account import forms as account_forms
+from allauth.account.adapter import get_adapter
+from allauth.core import context
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
-from . import services
 from .models import Membership, Role, Team, User, time_zone_choices
 from .outbox import OPTIONAL_KINDS
 
@@ -114,14 +116,6 @@ class ProfileForm(forms.ModelForm):
         self.fields["display_name"].required = True
 
 
-class OutboxPasswordResetForm(PasswordResetForm):
-    """Django's reset form, but the email goes through our outbox like every other email."""
-
-    def save(self, *args, **kwargs) -> None:
-        for user in self.get_users(self.cleaned_data["email"]):
-            services.password_reset_queue(user=user)
-
-
 class CommitmentForm(forms.Form):
     title = forms.CharField(
         max_length=200,
@@ -158,11 +152,66 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-class EmailAuthenticationForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": "That email and password don't match an account. Check the password (it is case-sensitive).",
-    }
+# --- Sign-in and passwords (django-allauth's forms, in our words) ------------------------------
+
+
+PASSWORDS_OFF = (
+    "Passwords are not used here: sign in with your organisation's account (the button on the sign-in page)."
+)
+
+
+class PasswordsOffMixin:
+    """With PASSWORD_SIGN_IN off (single sign-on only), a password form accepts nothing."""
+
+    def clean(self):
+        if not settings.PASSWORD_SIGN_IN:
+            raise ValidationError(PASSWORDS_OFF, code="passwords_off")
+        return super().clean()
+
+
+class SignInForm(PasswordsOffMixin, account_forms.LoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Email address"
+        self.fields["login"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].help_text = ""
+
+
+class PasswordResetRequestForm(PasswordsOffMixin, account_forms.ResetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email"
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+
+
+class PasswordResetKeyForm(PasswordsOffMixin, account_forms.ResetPasswordKeyForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = "New password"
+        self.fields["password2"].label = "New password confirmation"
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+
+    def save(self) -> None:
+        super().save()
+        # Whoever can read the account's mailbox may try passwords again at once.
+        get_adapter(context.request).login_lock_lift(context.request, email=self.user.email)
+
+
+class PasswordSetForm(PasswordsOffMixin, account_forms.SetPasswordForm):
+    pass
+
+
+class PasswordChangeForm(PasswordsOffMixin, account_forms.ChangePasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["oldpassword"].label = "Current password"
+        self.fields["oldpassword"].help_text = ""
+        self.fields["password1"].label = "New password"
+        self.fields["password2"].label = "New password confirmation"
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
 
 
 class EmailPreferencesForm(forms.Form):

@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import weeks
+from .sealing import SealedTextField
 from .weeks import Week
 
 # An anonymous result is shown only to groups at least this large; teams may raise it, never
@@ -283,8 +284,9 @@ class OutboundEmail(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     subject = models.CharField(max_length=255)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
+    # Sealed at rest (accountability.sealing): a reset or invitation link in a body is a key.
+    body_text = SealedTextField()
+    body_html = SealedTextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

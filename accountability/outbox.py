@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import EmailStatus, OutboundEmail, User
+from .sealing import UNREADABLE
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +44,14 @@ class RenderedEmail:
 
 
 def email_render(*, kind: str, context: dict) -> RenderedEmail:
+    """The subject and text part are plain text, rendered without HTML escaping (the "text"
+    template engine): a name like "Siobhán O'Brien & Co" arrives as written. The HTML part is
+    escaped as ever."""
     context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}
-    subject = render_to_string(f"emails/{kind}_subject.txt", context)
+    subject = render_to_string(f"emails/{kind}_subject.txt", context, using="text")
     # A header injection or a stray newline from a template must not break the message.
     subject = " ".join(subject.split())[:255]
-    text = render_to_string(f"emails/{kind}_body.txt", context).strip() + "\n"
+    text = render_to_string(f"emails/{kind}_body.txt", context, using="text").strip() + "\n"
     if context.get("unsubscribe_url"):
         text += f"\n--\nTo stop receiving {context['unsubscribe_what']}: {context['unsubscribe_url']}\n"
     return RenderedEmail(
@@ -71,7 +75,8 @@ OPTIONAL_KINDS = {
 }
 UNSUBSCRIBE_SALT = "accountability.unsubscribe"
 
-# Emails whose link is itself a key: their bodies are blanked once they are sent.
+# Emails whose link is itself a key: their bodies are blanked once they are sent. Until then
+# they are sealed like every body (models.OutboundEmail) and never shown in the admin.
 PRIVATE_LINK_KINDS = frozenset({"invitation", "password_reset", "survey_invitation"})
 REDACTED_BODY = "(Sent. The body held a private link and was removed after delivery.)\n"
 
@@ -277,7 +282,13 @@ def message_id(row: OutboundEmail) -> str:
     return f"<outbox.{row.pk}.{row.created_at:%Y%m%d%H%M%S}@{DNS_NAME}>"
 
 
+class BodyUnreadable(Exception):
+    """The body was sealed with a key this process no longer has."""
+
+
 def _message(row: OutboundEmail, connection) -> EmailMultiAlternatives:
+    if UNREADABLE in (row.body_text, row.body_html):
+        raise BodyUnreadable("sealed with a SECRET_KEY no longer configured; add the old key to SECRET_KEY_FALLBACKS")
     msg = EmailMultiAlternatives(
         subject=row.subject,
         body=row.body_text,

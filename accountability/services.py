@@ -5,14 +5,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from . import emails, hooks
@@ -275,21 +272,40 @@ def user_update_profile(*, user: User, display_name: str, time_zone: str) -> Use
     return user
 
 
-def password_reset_queue(*, user: User) -> bool:
-    """Queue a password-reset email for an active account; True if one was queued.
+def password_reset_queue(*, user: User, url: str) -> bool:
+    """Queue a password-reset email (`url` is the emailed link, made by the sign-in library with
+    its own token) for an active account; True if one was queued.
 
     Requests for one account within a few minutes send one email (see emails.password_reset),
-    so a double submit or a hammering client cannot flood someone's inbox.
+    so a double submit or a hammering client cannot flood someone's inbox; the sign-in throttles
+    (settings.ACCOUNT_RATE_LIMITS["reset_password"]) limit requests per address and per account.
     """
+    if not user.is_active:
+        return False
     # The outbox key alone groups requests into fixed five-minute buckets, so two clicks a
     # second apart across a bucket boundary would send two emails: look back a whole window.
     window_start = timezone.now() - timedelta(seconds=emails.PASSWORD_RESET_WINDOW_SECONDS)
     if OutboundEmail.objects.filter(kind="password_reset", recipient=user, created_at__gt=window_start).exists():
         return False
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    url = settings.SITE_URL + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
     return emails.password_reset(user=user, url=url) is not None
+
+
+def sso_signup_allowed(*, email: str) -> bool:
+    """A first single sign-on may create an account for an address with a pending invitation,
+    or in one of the organisation's SSO_ALLOWED_DOMAINS; for nobody else."""
+    email = email.strip().lower()
+    if "@" not in email:
+        return False
+    if email.rsplit("@", 1)[1] in settings.SSO_ALLOWED_DOMAINS:
+        return True
+    return Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).exists()
+
+
+@transaction.atomic
+def invitations_accept_on_sign_up(*, user: User) -> list[Membership]:
+    """A new account made through single sign-on joins every team that invited its address."""
+    pending = Invitation.objects.select_for_update().filter(email__iexact=user.email, accepted_at__isnull=True)
+    return [invitation_accept_as(invitation=invitation, user=user) for invitation in pending]
 
 
 # --- Commitments -------------------------------------------------------------------------

@@ -6,6 +6,7 @@ newcomer a working app on SQLite and a console email backend. See README.md for 
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -19,13 +20,46 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+# Keys that were ever written down somewhere public: the development default, the placeholder
+# an older docker-compose.yml fell back to, the build-time key of an older Dockerfile, and the
+# example in .env.example. A server must never sign sessions or reset links with one of them.
+PUBLISHED_SECRET_KEYS = frozenset(
+    {
+        DEVELOPMENT_SECRET_KEY,
+        "insecure-compose-only-key-set-SECRET_KEY-in-.env",
+        "collectstatic-build-only",
+        "change-me-to-a-long-random-value-of-fifty-characters-or-more",
+    }
+)
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why a key is unfit for a server, or None. Django's own rule (check --deploy's W009), plus
+    the keys above: the process refuses to start rather than warn."""
+    if not key.strip():
+        return "SECRET_KEY is empty"
+    if key in PUBLISHED_SECRET_KEYS or key.startswith("django-insecure-"):
+        return "SECRET_KEY is a published example"
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < 5:
+        return f"SECRET_KEY is too short (it needs {SECRET_KEY_MIN_LENGTH} characters or more, not all alike)"
+    return None
+
+
 if DEBUG:
-    SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-do-not-use-in-production")
+    SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 else:
-    # Required in production: a missing or empty key must stop the process, not fail later.
+    # Required in production: a missing, short or published key stops the process, not later.
     SECRET_KEY = env.str("SECRET_KEY")
-    if not SECRET_KEY.strip():
-        raise ImproperlyConfigured("SECRET_KEY is empty; set it to a long random value when DEBUG is off.")
+    if problem := secret_key_problem(SECRET_KEY):
+        raise ImproperlyConfigured(
+            f"{problem}. With DEBUG off, set it to a long random value, e.g. the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+# Old keys that still open what they signed (sessions, links, sealed email bodies) while a new
+# key is rolled out.
+SECRET_KEY_FALLBACKS = [key for key in env.list("SECRET_KEY_FALLBACKS", default=[]) if key]
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -35,15 +69,24 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Check-ins")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site signs in through the app's own sign-in and asks for a second factor
+    # (accountability.security.SecureAdminSite).
+    "accountability.apps.SecureAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's two-factor pages
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "accountability",
     "checkins",
     "feedback",
@@ -57,8 +100,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accountability.security.TwoFactorRequiredMiddleware",
+    "accountability.security.PrivatePagesMiddleware",
     "accountability.navigation.TimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Only its process_exception matters (a view that lost the database answers 503); failures
     # in the middleware above reach the same answer through handler500 (accountability/middleware.py).
     "accountability.middleware.DatabaseUnavailableMiddleware",
@@ -81,6 +128,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The subject and text part of emails: plain text, so nothing is HTML-escaped there
+        # ("O'Brien & Co", not "O&#x27;Brien &amp; Co"). accountability.outbox renders with it.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {
@@ -99,24 +155,136 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # While the database cannot be reached pages answer 503 with this Retry-After (seconds).
 DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)
 
-# The cache holds only short-lived things (throttling counters, health probes). Redis in
-# production so every web process shares it; process memory when nothing is configured.
+# The cache holds only short-lived things (sign-in and feedback throttles, health probes).
+# Redis in production so every web process shares it: a per-process cache would give each
+# gunicorn worker its own count, so an attacker gets (workers x limit) guesses. Process memory
+# only in development.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if not DEBUG and CACHES["default"]["BACKEND"] in (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+):
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a cache shared by every process (e.g. redis://host:6379/1) when DEBUG is off: "
+        "the sign-in throttles count there."
+    )
 
 AUTH_USER_MODEL = "accountability.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# One backend (allauth's, see accountability.backends). Sessions signed in before it are
+# signed out once: everyone comes back through the throttled sign-in and the second factor.
+AUTHENTICATION_BACKENDS = ["accountability.backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 # How long an emailed invitation link stays valid.
 INVITATION_MAX_AGE = timedelta(days=env.int("INVITATION_MAX_AGE_DAYS", default=7))
+
+# --- Sign-in (django-allauth): throttles, two-factor, single sign-on -----------------------
+# Email and password, no public sign-up (people join by invitation), no email management of
+# allauth's own: the address an invitation was sent to is the account's.
+ACCOUNT_ADAPTER = "accountability.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accountability.adapters.SingleSignOnAdapter"
+ACCOUNT_FORMS = {
+    "login": "accountability.forms.SignInForm",
+    "reset_password": "accountability.forms.PasswordResetRequestForm",
+    "reset_password_from_key": "accountability.forms.PasswordResetKeyForm",
+    "change_password": "accountability.forms.PasswordChangeForm",
+    "set_password": "accountability.forms.PasswordSetForm",
+}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# After a reset, sign in again: the throttles and the second factor apply to that sign-in.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_NOTIFICATIONS = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https:") else "http"
+# Throttles, counted in the shared cache (Redis): "amount/period/per", per = ip (the client's
+# address, see BEHIND_PROXY), key (the account's email) or user (the signed-in sender).
+# Failed sign-ins: an address or an account that fails too often waits until the oldest failure
+# in the window has aged out; a successful password reset lifts the account's lock at once.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="30/15m/ip,10/15m/key"),
+    "login": env.str("RATE_LIMIT_LOGIN", default="60/m/ip"),
+    "reset_password": env.str("RATE_LIMIT_PASSWORD_RESET", default="20/h/ip,5/h/key"),
+    "reset_password_from_key": env.str("RATE_LIMIT_PASSWORD_RESET_FROM_KEY", default="20/h/ip"),
+    "change_password": "5/m/user",
+    "reauthenticate": "10/15m/user",
+    # Invitations (and the emails they send): per sender a day, and per invited address a day,
+    # so inviting, withdrawing and inviting again cannot flood someone's inbox.
+    "invite": env.str("RATE_LIMIT_INVITATIONS", default="50/d/user,3/d/key"),
+}
+
+# Two-factor: TOTP apps with recovery codes, and security keys / passkeys (WebAuthn).
+# Required for organisation admins and the Django admin; for managers too when
+# MFA_REQUIRED_FOR_MANAGERS is on; optional for everyone else.
+MFA_ADAPTER = "accountability.adapters.TwoFactorAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = SITE_NAME
+# Accept the code of the 30-second step before or after: phone clocks drift, and a code typed
+# as the step turns over is still the right one.
+MFA_TOTP_TOLERANCE = 1
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_RATE_LIMITS = {"totp_activate": "10/15m/user"}
+MFA_REQUIRED_FOR_MANAGERS = env.bool("MFA_REQUIRED_FOR_MANAGERS", default=False)
+
+# Single sign-on with OpenID Connect (Google Workspace, Microsoft Entra ID, Okta, Keycloak...):
+# set OIDC_SERVER_URL (the issuer; its /.well-known/openid-configuration is read), the client
+# id and secret, and register <SITE_URL>/accounts/oidc/sso/login/callback/ at the provider.
+# Accounts are created on first sign-in only for invited addresses or SSO_ALLOWED_DOMAINS.
+OIDC_SERVER_URL = env.str("OIDC_SERVER_URL", default="").rstrip("/")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your organisation's account")
+SSO_ALLOWED_DOMAINS = [d.strip().lower().lstrip("@") for d in env.list("SSO_ALLOWED_DOMAINS", default=[]) if d.strip()]
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": (
+            [
+                {
+                    "provider_id": "sso",
+                    "name": OIDC_PROVIDER_NAME,
+                    "client_id": env.str("OIDC_CLIENT_ID", default=""),
+                    "secret": env.str("OIDC_CLIENT_SECRET", default=""),
+                    "settings": {
+                        "server_url": OIDC_SERVER_URL,
+                        # The organisation's own provider vouches for its addresses, so a
+                        # first SSO sign-in may join the account with the same email.
+                        "verified_email": True,
+                        "token_auth_method": env.str("OIDC_TOKEN_AUTH_METHOD", default="client_secret_basic"),
+                    },
+                }
+            ]
+            if OIDC_SERVER_URL
+            else []
+        ),
+    }
+}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_STORE_TOKENS = False
+# Off: everyone signs in through the organisation's provider; passwords are neither accepted,
+# reset nor changed (accountability.forms). Not allauth's SOCIALACCOUNT_ONLY, which cannot be
+# combined with its two-factor app.
+PASSWORD_SIGN_IN = env.bool("PASSWORD_SIGN_IN", default=True)
+if not PASSWORD_SIGN_IN and not OIDC_SERVER_URL:
+    raise ImproperlyConfigured("PASSWORD_SIGN_IN=false needs single sign-on: set OIDC_SERVER_URL and its client.")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -201,6 +369,10 @@ OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=90)
 # and X-Forwarded-For. Never set this when clients can reach the app directly.
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# The sign-in throttles count per client address: REMOTE_ADDR, or behind our proxies the
+# X-Forwarded-For entry the nearest of TRUSTED_PROXY_COUNT proxies appended (never one the
+# client wrote itself).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1) if BEHIND_PROXY else 0
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -211,6 +383,31 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from this site only;
+# no inline script or style anywhere (pages load static/js and static/css files), no framing.
+# Data URIs for images: the favicon and Bootstrap's icons in its stylesheet.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        # The SSO button posts here and is sent on to the organisation's provider.
+        "form-action": ["'self'", *([_origin(OIDC_SERVER_URL)] if OIDC_SERVER_URL else [])],
+    },
+}
 
 # --- Logging -----------------------------------------------------------------------------
 LOGGING = {

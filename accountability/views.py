@@ -6,7 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from checkins import selectors as checkins_selectors
 from feedback import selectors as feedback_selectors
 
-from . import dashboard, exports, health, permissions, selectors, services
+from . import dashboard, exports, health, permissions, selectors, services, throttles
 from .forms import (
     AbsenceForm,
     EmailPreferencesForm,
@@ -93,7 +93,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create_team(request.user):
         raise Http404
     form = TeamCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _invitation_throttled(request, form):
         data = form.cleaned_data
         try:
             team = services.team_create(
@@ -144,7 +144,7 @@ def team_invite(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_managed_team_for(request.user, slug)
     remember_team(request, team)
     form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _invitation_throttled(request, form):
         result = services.invitation_send(
             team=team, email=form.cleaned_data["email"], role=form.cleaned_data["role"], invited_by=request.user
         )
@@ -160,7 +160,26 @@ def team_invite(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"Invitation sent to {email}.")
         return redirect("team_members", slug=team.slug)
-    return render(request, "accountability/team_invite.html", {"team": team, "form": form})
+    status = 429 if form.has_error(NON_FIELD_ERRORS, "throttled") else 200
+    return render(request, "accountability/team_invite.html", {"team": team, "form": form}, status=status)
+
+
+def _invitation_throttled(request: HttpRequest, form) -> bool:
+    """Counts one invitation from this person to the form's address; when a daily limit (per
+    sender, or per invited address) is reached, says so on the form and sends nothing."""
+    email = form.cleaned_data.get("email") or form.cleaned_data.get("first_manager_email")
+    if not email or throttles.invitation_consume(request, email=email):
+        return False
+    wait = throttles.retry_after(request, action="invite", key=email.strip().lower(), user=request.user)
+    form.add_error(
+        None,
+        ValidationError(
+            "That's as many invitations as we send in a day, from one person or to one address, so "
+            f"nothing was sent. Try again {throttles.retry_phrase(wait)}.",
+            code="throttled",
+        ),
+    )
+    return True
 
 
 @login_required
@@ -269,7 +288,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 {"problem": INVITATION_PROBLEMS[exc.reason]},
                 status=410,
             )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accountability.backends.AuthenticationBackend")
         messages.success(request, f"Welcome to {invitation.team.name}, {user.name}.")
         return redirect("team_detail", slug=invitation.team.slug)
     return render(request, "accountability/invitation_accept.html", {"invitation": invitation, "form": form})

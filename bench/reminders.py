@@ -76,7 +76,8 @@ ENV = {
     "REDIS_URL": REDIS_URL,
     "CELERY_BROKER_URL": REDIS_URL,
     "EMAIL_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
-    "CACHE_URL": "locmemcache://",
+    # Production settings refuse a per-process cache: the Redis database beside the broker's.
+    "CACHE_URL": REDIS_URL.rsplit("/", 1)[0] + "/3",
 }
 os.environ.update(ENV)
 

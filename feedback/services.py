@@ -1082,6 +1082,24 @@ def _clean_answers(
     return cleaned
 
 
+def invitation_renewable(*, round: SurveyRound, user: User, now: datetime | None = None) -> None:
+    """Raises SurveyUnavailable as invitation_renew would, and changes nothing: the reminders'
+    page asks with a GET, and only its button (a POST) renews the link."""
+    invitation = SurveyInvitation.objects.filter(round=round, user=user).first()
+    _check_renewable(invitation, round, now or timezone.now())
+
+
+def _check_renewable(invitation: SurveyInvitation | None, round: SurveyRound, now: datetime) -> None:
+    if invitation is None:
+        raise SurveyUnavailable("unknown")
+    if invitation.answered:
+        raise SurveyUnavailable("used")
+    if round.closed or now >= round.closes_at:
+        raise SurveyUnavailable("closed")
+    if now < round.opens_at:
+        raise SurveyUnavailable("not-open")
+
+
 def invitation_renew(*, round: SurveyRound, user: User, now: datetime | None = None) -> str:
     """A fresh single-use link for someone invited to an open round who hasn't answered (the
     reminders' signed-in page issues it). The link's hash replaces the old one, so the
@@ -1089,14 +1107,7 @@ def invitation_renew(*, round: SurveyRound, user: User, now: datetime | None = N
     now = now or timezone.now()
     with transaction.atomic():
         invitation = SurveyInvitation.objects.select_for_update().filter(round=round, user=user).first()
-        if invitation is None:
-            raise SurveyUnavailable("unknown")
-        if invitation.answered:
-            raise SurveyUnavailable("used")
-        if round.closed or now >= round.closes_at:
-            raise SurveyUnavailable("closed")
-        if now < round.opens_at:
-            raise SurveyUnavailable("not-open")
+        _check_renewable(invitation, round, now)
         token = secrets.token_urlsafe(24)
         SurveyInvitation.objects.filter(pk=invitation.pk).update(token_hash=survey_token_hash(token))
     return token

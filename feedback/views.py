@@ -597,12 +597,17 @@ def survey_thanks(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_safe
+@require_http_methods(["GET", "POST"])
 def survey_open(request: HttpRequest, round_id: int) -> HttpResponse:
-    """The reminders' link: a fresh single-use link for the signed-in person's invitation (the
-    emailed one's token is kept nowhere), then on to the answering page."""
+    """The reminders' link. A GET only shows the survey's name and a button, so a link scanner
+    or another site's page changes nothing; the button POSTs, which issues a fresh single-use
+    link for the signed-in person's invitation (the emailed one's token is kept nowhere), and
+    goes on to the answering page."""
     round = get_object_or_404(SurveyRound.objects.select_related("team", "template"), pk=round_id)
     try:
+        if request.method != "POST":
+            services.invitation_renewable(round=round, user=request.user)
+            return render(request, "feedback/survey_open.html", {"round": round, "team": round.team})
         token = services.invitation_renew(round=round, user=request.user)
     except services.SurveyUnavailable as exc:
         if exc.reason == "unknown":

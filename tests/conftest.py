@@ -6,11 +6,13 @@ import os
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import cache
 
 from accountability.models import Role
 
 from . import clock
 from .factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserFactory
+from .twofactor import admin_sign_in, enrol_totp
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -24,6 +26,14 @@ def _clock_moved():
         return
     with clock.travel_for_test(at):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Sign-in, reset and invitation throttles count in the (Redis) cache: every test starts
+    with none of another test's counts."""
+    cache.clear()
+    yield
 
 
 # --- Personas ------------------------------------------------------------------------------
@@ -79,7 +89,17 @@ def outsider(db):
 
 @pytest.fixture
 def org_admin(db):
-    return UserFactory(email="admin@example.org", display_name="Ada Admin", is_staff=True)
+    """Organisation admins must have a second factor (issue 12): this one has TOTP."""
+    admin = UserFactory(email="admin@example.org", display_name="Ada Admin", is_staff=True)
+    enrol_totp(admin)
+    return admin
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, through the second factor the Django admin asks for."""
+    admin_sign_in(client, admin_user)
+    return client
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ import os
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-use-0123456789")
+# Production settings refuse a per-process cache with DEBUG off; the real one is set below.
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/14")
 
 from accountability.settings import *  # noqa: E402,F403
 from accountability.settings import env  # noqa: E402

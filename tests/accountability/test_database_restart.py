@@ -260,7 +260,7 @@ def app_on_private_postgres(transactional_db, private_postgres, tmp_path):
         signed_in = browser.post(
             "/accounts/login/",
             {
-                "username": "bea@example.org",
+                "login": "bea@example.org",
                 "password": TEST_PASSWORD,
                 "csrfmiddlewaretoken": browser.csrf_token(page),
             },

@@ -384,7 +384,7 @@ def test_an_existing_account_s_invitation_requires_sign_in(client, nina_with_acc
 def test_signing_in_as_the_invited_address_then_joining(client, other_team, nina_with_account_and_second_invitation):
     nina, path = nina_with_account_and_second_invitation
     response = client.post(
-        reverse("login"), {"username": "NINA@example.org", "password": NEW_PASSWORD, "next": path}, follow=True
+        reverse("login"), {"login": "NINA@example.org", "password": NEW_PASSWORD, "next": path}, follow=True
     )
     assert response.templates[0].name == "accountability/invitation_join.html"
 

@@ -22,6 +22,7 @@ from accountability import emails, outbox
 from accountability.models import EmailStatus, OutboundEmail, User
 
 from ..smtp import free_port
+from ..twofactor import admin_sign_in
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 THIS_MODULE = __name__
@@ -579,7 +580,7 @@ def _failed(row: OutboundEmail) -> OutboundEmail:
 @pytest.mark.django_db
 def test_admin_lists_outbound_emails(client, superuser, enqueue):
     enqueue(to_email="listed@example.org")
-    client.force_login(superuser)
+    admin_sign_in(client, superuser)
 
     response = client.get(reverse("admin:accountability_outboundemail_changelist"))
 
@@ -594,7 +595,7 @@ def test_admin_retry_action_requeues_failed_rows_only(
     failed = _failed(enqueue())
     sent = enqueue()
     outbox.outbox_deliver(email_id=sent.pk)
-    client.force_login(superuser)
+    admin_sign_in(client, superuser)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -613,7 +614,7 @@ def test_admin_retry_action_requeues_failed_rows_only(
 @pytest.mark.django_db
 def test_admin_change_page_shows_the_email_but_changes_nothing(client, superuser, enqueue):
     row = enqueue(to_email="readonly@example.org")
-    client.force_login(superuser)
+    admin_sign_in(client, superuser)
     url = reverse("admin:accountability_outboundemail_change", args=[row.pk])
 
     page = client.get(url)

@@ -86,7 +86,7 @@ def test_seeding_sends_no_email(db, no_demo_password):
 
 def _signs_in(client, email: str, password: str) -> bool:
     client.logout()
-    client.post(reverse("login"), {"username": email, "password": password})
+    client.post(reverse("login"), {"login": email, "password": password})
     return SESSION_KEY in client.session
 
 

@@ -20,6 +20,7 @@ from accountability.models import (
 )
 
 from ..factories import CommitmentFactory, MembershipFactory, TeamFactory, UserFactory
+from ..twofactor import admin_sign_in
 
 # --- Settings ----------------------------------------------------------------------------
 
@@ -320,7 +321,7 @@ def test_team_slugs_stay_unique(db):
 
 def test_the_admin_refuses_the_slug_new(client, db):
     superuser = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(superuser)
+    admin_sign_in(client, superuser)
     data = {
         "name": "New",
         "slug": "new",
@@ -534,12 +535,12 @@ def test_team_members_query_count_does_not_grow_with_the_team(
 )
 def test_org_admin_without_model_permissions_can_run_teams_in_the_admin(client, org_admin, url):
     assert not org_admin.is_superuser
-    client.force_login(org_admin)
+    admin_sign_in(client, org_admin)
     assert client.get(url).status_code == 200
 
 
 def test_org_admin_appoints_a_manager_in_the_admin(client, org_admin, team, member):
-    client.force_login(org_admin)
+    admin_sign_in(client, org_admin)
     membership = Membership.objects.get(team=team, user=member)
     response = client.post(
         f"/admin/accountability/membership/{membership.pk}/change/",
@@ -551,7 +552,7 @@ def test_org_admin_appoints_a_manager_in_the_admin(client, org_admin, team, memb
 
 
 def test_org_admin_cannot_edit_accounts_in_the_admin(client, org_admin, member):
-    client.force_login(org_admin)
+    admin_sign_in(client, org_admin)
     response = client.post(f"/admin/accountability/user/{member.pk}/change/", {"email": "x@example.org"})
     assert response.status_code == 403
 

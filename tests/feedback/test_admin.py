@@ -6,6 +6,7 @@ from django.urls import reverse
 from feedback import services
 
 from ..factories import UserFactory
+from ..twofactor import admin_sign_in
 from .factories import FeedbackThreadFactory
 
 
@@ -20,7 +21,7 @@ def thread(team):
 
 
 def test_the_list_and_the_thread_are_readable(client, superuser, thread):
-    client.force_login(superuser)
+    admin_sign_in(client, superuser)
 
     listing = client.get(reverse("admin:feedback_feedbackthread_changelist"))
     page = client.get(reverse("admin:feedback_feedbackthread_change", args=[thread.pk]))
@@ -31,7 +32,7 @@ def test_the_list_and_the_thread_are_readable(client, superuser, thread):
 
 
 def test_nothing_can_be_added_changed_or_deleted(client, superuser, thread):
-    client.force_login(superuser)
+    admin_sign_in(client, superuser)
 
     assert client.get(reverse("admin:feedback_feedbackthread_add")).status_code == 403
     assert client.get(reverse("admin:feedback_feedbackthread_delete", args=[thread.pk])).status_code == 403
@@ -47,7 +48,7 @@ def test_nothing_can_be_added_changed_or_deleted(client, superuser, thread):
 
 
 def test_the_code_hash_is_not_shown(client, superuser, thread):
-    client.force_login(superuser)
+    admin_sign_in(client, superuser)
 
     for url in (
         reverse("admin:feedback_feedbackthread_changelist"),

@@ -185,7 +185,7 @@ def test_answering_from_the_reminder_page_changes_only_the_link_and_the_answered
     all_loggers_at_debug.clear()
     before = snapshot()
 
-    opened = client.get(reverse("survey_open", args=[round.pk]))
+    opened = client.post(reverse("survey_open", args=[round.pk]))
     assert opened.status_code == 302
     assert client.post(opened.url, answer_everything(round)).status_code == 302  # to the thanks page
 

@@ -244,10 +244,22 @@ def test_a_signed_in_answerer_gets_no_cookie_either(client, round, token, member
 # --- The reminders' link: a fresh single-use link for the signed-in person ---------------------
 
 
-def test_the_reminder_link_issues_a_fresh_link_and_retires_the_emailed_one(client, round, token, member):
+def test_the_reminder_link_only_asks_on_get_and_changes_nothing(client, round, token, member):
+    """A GET (a link scanner, an image tag on another site) must not retire the emailed link."""
     client.force_login(member)
 
     response = client.get(reverse("survey_open", args=[round.pk]))
+
+    assert response.status_code == 200
+    assert f'action="{reverse("survey_open", args=[round.pk])}"' in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert client.post(answer_url(token), answer_everything(round)).status_code == 200  # still works
+
+
+def test_the_reminder_link_issues_a_fresh_link_and_retires_the_emailed_one(client, round, token, member):
+    client.force_login(member)
+
+    response = client.post(reverse("survey_open", args=[round.pk]))
 
     assert response.status_code == 302
     fresh = response.url
@@ -261,24 +273,31 @@ def test_the_reminder_link_issues_a_fresh_link_and_retires_the_emailed_one(clien
 def test_the_reminder_link_after_answering_says_so(client, round, token, member):
     client.post(answer_url(token), answer_everything(round))
     client.force_login(member)
-    response = client.get(reverse("survey_open", args=[round.pk]))
-    assert response.status_code == 410
-    assert "You've already answered this survey" in response.content.decode()
+    for response in (
+        client.get(reverse("survey_open", args=[round.pk])),
+        client.post(reverse("survey_open", args=[round.pk])),
+    ):
+        assert response.status_code == 410
+        assert "You've already answered this survey" in response.content.decode()
 
 
 def test_the_reminder_link_after_closing_says_so(client, team, member):
     round = make_round(team, closed=True, closes_at=timezone.now() - timedelta(hours=1))
     invite(round, member)
     client.force_login(member)
-    response = client.get(reverse("survey_open", args=[round.pk]))
-    assert response.status_code == 410
-    assert "This survey has closed" in response.content.decode()
+    for response in (
+        client.get(reverse("survey_open", args=[round.pk])),
+        client.post(reverse("survey_open", args=[round.pk])),
+    ):
+        assert response.status_code == 410
+        assert "This survey has closed" in response.content.decode()
 
 
 def test_the_reminder_link_is_not_found_for_someone_not_invited(client, round, token, teammate):
     client.force_login(teammate)
-    assert client.get(reverse("survey_open", args=[round.pk])).status_code == 404
-    assert client.get(reverse("survey_open", args=[round.pk + 1000])).status_code == 404
+    for method in (client.get, client.post):
+        assert method(reverse("survey_open", args=[round.pk])).status_code == 404
+        assert method(reverse("survey_open", args=[round.pk + 1000])).status_code == 404
 
 
 # --- Someone's own list ----------------------------------------------------------------------

@@ -31,6 +31,7 @@ from checkins import services
 
 from ..factories import MembershipFactory, TeamFactory, UserFactory
 from ..smtp import LoopbackSMTP, free_port, use_smtp_server
+from ..twofactor import admin_sign_in
 from . import utc
 
 REPO = Path(__file__).resolve().parents[2]
@@ -339,7 +340,7 @@ def test_a_refused_email_is_retried_with_back_off_then_failed_and_listed_in_the_
     assert row.last_error.startswith("SMTPDataError: (451")
 
     # An organisation admin finds it in the admin, filtered by status.
-    client.force_login(UserFactory(is_staff=True, is_superuser=False))
+    admin_sign_in(client, UserFactory(is_staff=True, is_superuser=False))
     changelist = reverse("admin:accountability_outboundemail_changelist")
     failed = client.get(changelist, {"status__exact": "failed"})
     assert failed.status_code == 200
