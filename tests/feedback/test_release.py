@@ -19,6 +19,7 @@ from feedback import selectors, services
 from feedback.models import Author, FeedbackMessage, FeedbackThread
 
 from ..factories import MembershipFactory, TeamFactory
+from ..twofactor import admin_sign_in
 from .factories import FeedbackThreadFactory
 from .helpers import code_from, followed, open_thread, send
 
@@ -470,7 +471,7 @@ def test_the_admin_lists_only_what_was_released(client, team, member, org_admin,
     org_admin.save()
     waiting = _submit(member, team, "Still waiting", AFTERNOON)
     shown = FeedbackThreadFactory(team=team, body="Released long ago")
-    client.force_login(org_admin)
+    admin_sign_in(client, org_admin)  # the admin needs a session that passed a second factor
 
     listing = client.get(reverse("admin:feedback_feedbackthread_changelist"))
 

@@ -253,7 +253,9 @@ def test_the_reminder_link_only_asks_on_get_and_changes_nothing(client, round, t
     assert response.status_code == 200
     assert f'action="{reverse("survey_open", args=[round.pk])}"' in response.content.decode()
     assert "no-store" in response["Cache-Control"]
-    assert client.post(answer_url(token), answer_everything(round)).status_code == 200  # still works
+    answered = client.post(answer_url(token), answer_everything(round))  # the emailed link still works
+    assert answered.status_code == 302
+    assert answered.url.startswith("/surveys/thanks/")
 
 
 def test_the_reminder_link_issues_a_fresh_link_and_retires_the_emailed_one(client, round, token, member):

@@ -19,6 +19,7 @@ from feedback import emails, services
 from feedback.models import SurveyInvitation
 
 from ..factories import MembershipFactory, UserFactory
+from ..twofactor import admin_sign_in
 from .survey_factories import add_responses, make_round
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +70,9 @@ def walk(team, round, *, manager, org_admin, superuser, not_answering) -> dict[s
     seen: dict[str, str] = {}
     as_manager, as_org_admin, as_superuser, as_member, anyone = Client(), Client(), Client(), Client(), Client()
     as_manager.force_login(manager)
-    as_org_admin.force_login(org_admin)
-    as_superuser.force_login(superuser)
+    # The admin needs a session that passed a second factor (issue 12).
+    admin_sign_in(as_org_admin, org_admin)
+    admin_sign_in(as_superuser, superuser)
     as_member.force_login(not_answering)
     pages = {
         "rounds (manager)": (as_manager, reverse("survey_rounds", args=[team.slug])),
