@@ -70,6 +70,12 @@ def can_see_team_commitments(user: User, team: Team) -> bool:
     return role == Role.MANAGER or (role == Role.MEMBER and team.open_commitments)
 
 
+def can_propose_commitment(user: User, team: Team) -> bool:
+    """Propose a commitment to a member: the team's managers (not organisation admins outside
+    it, who do not work with the team week by week)."""
+    return user.is_authenticated and role_in(user, team) == Role.MANAGER
+
+
 def can_view_person_in_team(user: User, team: Team, person: User) -> bool:
     """Someone's check-ins, moods and reflections in a team: themselves and its managers."""
     return user.is_authenticated and (person.pk == user.pk or role_in(user, team) == Role.MANAGER)

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "accountability",
     "checkins",
     "feedback",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -356,7 +357,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=15),
     },
     "surveys": {"task": "feedback.tasks.survey_dispatch", "schedule": timedelta(minutes=5)},
-    "manager-digest": {"task": "accountability.tasks.manager_digest_dispatch", "schedule": timedelta(minutes=15)},
+    "manager-digest": {"task": "dashboard.tasks.manager_digest_dispatch", "schedule": timedelta(minutes=15)},
     # Managers see anonymous feedback once a day, from 08:00 team time, never the moment it arrives:
     # the release shows the day's feedback all at once and queues its digest.
     "feedback-release": {"task": "feedback.tasks.feedback_release_dispatch", "schedule": timedelta(minutes=15)},

@@ -29,10 +29,3 @@ def commitments_overdue_dispatch() -> int:
     from . import services
 
     return services.commitments_overdue_dispatch()
-
-
-@shared_task(name="accountability.tasks.manager_digest_dispatch")
-def manager_digest_dispatch() -> int:
-    from . import digest
-
-    return digest.manager_digest_dispatch()
