@@ -114,6 +114,15 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     membership.delete()
 
 
+@transaction.atomic
+def membership_change_check(*, membership: Membership, role: str | None = None) -> None:
+    """Raise the ValidationError that membership_set_role (to `role`) or membership_remove
+    (`role` None) would raise, changing nothing: the admin's forms ask before they save, so
+    the refusal shows on the form instead of as an error page."""
+    if membership.role == Role.MANAGER and role != Role.MANAGER:
+        _ensure_another_manager(membership)
+
+
 def _ensure_another_manager(membership: Membership) -> None:
     # Lock the team's manager rows so two managers demoting each other cannot both succeed.
     managers = list(
