@@ -52,13 +52,6 @@ def email_opted_out(*, user_id: int, kind: str) -> bool | None:
     return None if opt_outs is None else kind in opt_outs
 
 
-def team_with_counts(team_id: int) -> Team:
-    return Team.objects.annotate(
-        member_count=Count("memberships", filter=Q(memberships__role=Role.MEMBER)),
-        manager_count=Count("memberships", filter=Q(memberships__role=Role.MANAGER)),
-    ).get(pk=team_id)
-
-
 def team_memberships(team: Team) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(team=team)

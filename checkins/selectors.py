@@ -262,7 +262,7 @@ def commitments_with_threads(commitments: list[Commitment]) -> list[Commitment]:
 
 
 # --- Team dashboard ------------------------------------------------------------------------
-# Aggregates over a range of weeks for accountability.dashboard: one query each, whatever the
+# Aggregates over a range of weeks for the dashboard app: one query each, whatever the
 # number of members or the length of history. What is counted: accountability.counting.
 
 

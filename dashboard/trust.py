@@ -23,10 +23,6 @@ class TrustMetric:
     def display(self) -> str:
         return metrics.format_value(self.definition.key, self.value)
 
-    @property
-    def trend_display(self) -> list[str]:
-        return [metrics.format_value(self.definition.key, v) if v is not None else "—" for v in self.trend or []]
-
 
 @dataclass
 class Strategy:

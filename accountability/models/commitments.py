@@ -97,14 +97,6 @@ class Commitment(models.Model):
         return self.title
 
     @property
-    def is_settled(self) -> bool:
-        return self.status in SETTLED_STATUSES
-
-    @property
-    def is_proposal(self) -> bool:
-        return self.status == CommitmentStatus.PROPOSED
-
-    @property
     def week_label(self) -> str:
         return Week.containing(self.week).label
 

@@ -1,7 +1,7 @@
 """The trust metrics on hand-built data with answers known in advance.
 
 Each test builds a few check-ins and commitments for `team` (London) and reads the figures the
-dashboard computes through the selectors and accountability.metrics, the one module of
+dashboard computes through the selectors and dashboard.metrics, the one module of
 definitions.
 """
 
