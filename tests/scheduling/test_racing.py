@@ -69,8 +69,8 @@ def both_past_the_existence_check(monkeypatch):
 
         monkeypatch.setattr(module, "outbox_existing_keys", existing_keys)
 
-    wrap(checkin_services)
-    wrap(accountability_services)
+    wrap(checkin_services.dispatch)
+    wrap(accountability_services.commitments)
 
 
 def teams_due_for_a_reminder():
