@@ -4,6 +4,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 
 from . import outbox, services, twofactor
 from .models import EmailStatus, Invitation, Membership, OutboundEmail, Team, User
@@ -34,14 +37,90 @@ class OrgAdminAccess:
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
 
+# --- Memberships: every change goes through the services, which keep a manager in each team ---
+
+
+def _membership_refusal(membership: Membership, *, role: str | None) -> str | None:
+    """Why the services would refuse this role change (`role` None: removing it), or None."""
+    try:
+        services.membership_change_check(membership=membership, role=role)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
+def _membership_save(request, membership: Membership, *, changed: list[str]) -> Membership:
+    """Save an admin form's membership through the services (a new one, or a new role); the
+    fields no rule is about (when they joined) are saved as they are."""
+    if membership.pk is None:
+        saved = services.membership_add(team=membership.team, user=membership.user, role=membership.role)
+    elif "role" in changed:
+        saved = services.membership_set_role(membership=membership, role=membership.role, actor=request.user)
+    else:
+        saved = membership
+    plain = [name for name in changed if name not in ("role", "user", "team")]
+    if plain:
+        for name in plain:
+            setattr(saved, name, getattr(membership, name))
+        saved.save(update_fields=plain)
+    return saved
+
+
+class MembershipFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        problems = []
+        for form in self.forms:
+            if form.instance.pk is None or not form.has_changed():
+                continue
+            saved = Membership.objects.get(pk=form.instance.pk)
+            if self.can_delete and self._should_delete_form(form):
+                problems.append(_membership_refusal(saved, role=None))
+            elif {"user", "team"} & set(form.changed_data):
+                problems.append("A membership moves to another team or person only by removing it and adding another.")
+            elif "role" in form.changed_data:
+                problems.append(_membership_refusal(saved, role=form.cleaned_data.get("role")))
+        # On the formset, not the row: a row marked for deletion does not count its own errors.
+        if any(problems):
+            raise ValidationError([problem for problem in problems if problem])
+
+
 class MembershipInline(OrgAdminAccess, admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["user"]
 
 
+class MembershipsThroughServices:
+    """For admins with the membership inline: its rows are saved and removed by the services."""
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        # What the admin's change message lists, as formset.save() would have set it.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            membership = inline_form.instance
+            try:
+                if formset.can_delete and formset._should_delete_form(inline_form):
+                    if membership.pk is not None:
+                        services.membership_remove(membership=membership, actor=request.user)
+                        formset.deleted_objects.append(membership)
+                elif inline_form.has_changed():
+                    new = membership.pk is None
+                    saved = _membership_save(request, membership, changed=inline_form.changed_data)
+                    if new:
+                        formset.new_objects.append(saved)
+                    else:
+                        formset.changed_objects.append((saved, inline_form.changed_data))
+            except ValidationError as exc:
+                # Two rows that each leave another manager, saved together, may not both.
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(MembershipsThroughServices, DjangoUserAdmin):
     add_form = UserCreationForm
     form = UserEditForm
     ordering = ["email"]
@@ -95,7 +174,7 @@ class TeamAdminForm(forms.ModelForm):
 
 
 @admin.register(Team)
-class TeamAdmin(OrgAdminAccess, admin.ModelAdmin):
+class TeamAdmin(MembershipsThroughServices, OrgAdminAccess, admin.ModelAdmin):
     form = TeamAdminForm
     list_display = ["name", "slug", "time_zone", "checkin_weekday", "checkin_time", "anonymity_threshold"]
     search_fields = ["name", "slug"]
@@ -103,12 +182,65 @@ class TeamAdmin(OrgAdminAccess, admin.ModelAdmin):
     inlines = [MembershipInline]
 
 
+class MembershipAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "role" in self.changed_data:
+            problem = _membership_refusal(Membership.objects.get(pk=self.instance.pk), role=cleaned.get("role"))
+            if problem:
+                raise forms.ValidationError(problem)
+        return cleaned
+
+
 @admin.register(Membership)
 class MembershipAdmin(OrgAdminAccess, admin.ModelAdmin):
+    form = MembershipAdminForm
     list_display = ["user", "team", "role", "joined_at"]
     list_filter = ["role", "team"]
     search_fields = ["user__email", "user__display_name", "team__name"]
     autocomplete_fields = ["user", "team"]
+    actions = ["remove_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership moves to another team or person only by removing it and adding another.
+        return ["user", "team"] if obj is not None else []
+
+    def get_actions(self, request):
+        # Django's bulk delete skips the services; "Remove" below goes through them.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change) -> None:
+        saved = _membership_save(request, obj, changed=form.changed_data)
+        obj.pk = saved.pk
+
+    def delete_view(self, request, object_id, extra_context=None):
+        membership = self.get_object(request, object_id)
+        if membership is not None and request.method == "POST":
+            problem = _membership_refusal(membership, role=None)
+            if problem:
+                self.message_user(request, problem, messages.ERROR)
+                return HttpResponseRedirect(request.path.removesuffix("delete/") + "change/")
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj) -> None:
+        services.membership_remove(membership=obj, actor=request.user)
+
+    @admin.action(description="Remove the selected memberships")
+    def remove_selected(self, request, queryset):
+        removed = 0
+        for membership in queryset.select_related("user", "team"):
+            try:
+                services.membership_remove(membership=membership, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{membership.user} stays in {membership.team}: {' '.join(exc.messages)}", messages.ERROR
+                )
+            else:
+                removed += 1
+        if removed:
+            self.message_user(request, f"{removed} membership(s) removed.", messages.SUCCESS)
 
 
 @admin.register(Invitation)

@@ -27,11 +27,6 @@ class AccountabilityConfig(AppConfig):
             task="accountability.tasks.commitments_overdue_dispatch",
             schedule=timedelta(minutes=15),
         )
-        # Moves to the dashboard app with the digest (issue 11).
-        email_kind_register("manager_digest", optional="The weekly manager digest")
-        periodic_register(
-            "manager-digest", task="accountability.tasks.manager_digest_dispatch", schedule=timedelta(minutes=15)
-        )
         periodic_register("outbox-purge", task="accountability.tasks.outbox_purge", schedule=crontab(hour=3, minute=17))
 
 

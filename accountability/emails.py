@@ -69,26 +69,3 @@ def commitment_overdue(*, commitment: Commitment, team: Team, dedupe_key: str) -
             "week_url": settings.SITE_URL + reverse("this_week", args=[team.slug]),
         },
     )
-
-
-def manager_digest(
-    *, manager: User, team: Team, week, board, new_feedback: int | None, dedupe_key: str
-) -> OutboundEmail | None:
-    """Last week in a team, for one of its managers: participation, follow-through, what needs
-    them, and how many pieces of anonymous feedback arrived (the count only)."""
-    return outbox_enqueue(
-        kind="manager_digest",
-        dedupe_key=dedupe_key,
-        to_email=manager.email,
-        recipient=manager,
-        schedule=False,
-        context={
-            "manager": manager,
-            "team": team,
-            "week": week,
-            "board": board,
-            "new_feedback": new_feedback,
-            "url": settings.SITE_URL + reverse("team_dashboard", args=[team.slug]),
-            "inbox_url": settings.SITE_URL + reverse("feedback_inbox"),
-        },
-    )

@@ -116,33 +116,6 @@ class ProfileForm(forms.ModelForm):
         self.fields["display_name"].required = True
 
 
-class CommitmentForm(forms.Form):
-    title = forms.CharField(
-        max_length=200,
-        label="I commit to…",
-        error_messages={"required": "Give the commitment a short title."},
-    )
-    details = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    due_date = forms.DateField(
-        required=False,
-        label="Due",
-        help_text="Leave empty for the end of the week.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-
-class ProposeForm(CommitmentForm):
-    owner = forms.TypedChoiceField(label="Propose to", coerce=int, empty_value=None)
-
-    def __init__(self, *args, members: list[User], **kwargs):
-        super().__init__(*args, **kwargs)
-        # No one preselected: a proposal to the wrong person is worse than one more click.
-        self.fields["owner"].choices = [("", "Choose a person"), *[(m.pk, m.name) for m in members]]
-        self.fields["owner"].label = "Propose to"
-        self.fields["title"].label = "Proposed commitment"
-        self.order_fields(["owner", "title", "details", "due_date"])
-
-
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form: per field where it names one."""
     if hasattr(exc, "error_dict"):

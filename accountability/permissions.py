@@ -19,6 +19,12 @@ def role_in(user: User, team: Team) -> str | None:
     return Membership.objects.filter(user=user, team=team).order_by().values_list("role", flat=True).first()
 
 
+def is_manager_of(user: User, team_id: int) -> bool:
+    """By the team's id, for services that hold a row of the team's rather than the team: one
+    query, the same one `role_in` makes."""
+    return user.is_authenticated and Membership.objects.filter(user=user, team_id=team_id, role=Role.MANAGER).exists()
+
+
 def can_view_team(user: User, team: Team) -> bool:
     return user.is_authenticated and (user.is_staff or role_in(user, team) is not None)
 
@@ -68,6 +74,12 @@ def can_see_team_commitments(user: User, team: Team) -> bool:
     when the team works with open commitments."""
     role = role_in(user, team)
     return role == Role.MANAGER or (role == Role.MEMBER and team.open_commitments)
+
+
+def can_propose_commitment(user: User, team: Team) -> bool:
+    """Propose a commitment to a member: the team's managers (not organisation admins outside
+    it, who do not work with the team week by week)."""
+    return user.is_authenticated and role_in(user, team) == Role.MANAGER
 
 
 def can_view_person_in_team(user: User, team: Team, person: User) -> bool:

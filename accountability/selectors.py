@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
-from . import metrics
+from . import counting
 from .models import Absence, Commitment, CommitmentEvent, CommitmentStatus, Invitation, Membership, Role, Team, User
 from .weeks import Week
 
@@ -50,13 +50,6 @@ def email_opted_out(*, user_id: int, kind: str) -> bool | None:
     """Has this person turned this kind of email off? None if there is no such person."""
     opt_outs = User.objects.filter(pk=user_id).values_list("email_opt_outs", flat=True).first()
     return None if opt_outs is None else kind in opt_outs
-
-
-def team_with_counts(team_id: int) -> Team:
-    return Team.objects.annotate(
-        member_count=Count("memberships", filter=Q(memberships__role=Role.MEMBER)),
-        manager_count=Count("memberships", filter=Q(memberships__role=Role.MANAGER)),
-    ).get(pk=team_id)
 
 
 def team_memberships(team: Team) -> QuerySet[Membership]:
@@ -108,7 +101,7 @@ def team_members_only(team: Team) -> list[User]:
 # Each function is one aggregate query over a range of weeks, for one team or several at once
 # (the overview), grouped by team, person and week: its cost follows the range, never the
 # length of a team's history or (in queries) its number of members. What is counted is
-# defined in accountability.metrics.
+# defined in accountability.counting.
 
 # team id -> (first Monday, last Sunday) of the range, as team-local dates
 Spans = Mapping[int, tuple[date, date]]
@@ -153,10 +146,10 @@ def dashboard_memberships(team_ids: list[int], *, user_id: int | None = None) ->
 
 def commitment_outcome_counts(*, spans: Spans, today: Mapping[int, date], owner_id: int | None = None) -> list[dict]:
     """How the commitments due in each range turned out, per team, owner and due date (rows
-    with `team_id`, `owner_id`, `due_date` and the counts of metrics.commitment_outcome_conditions)."""
+    with `team_id`, `owner_id`, `due_date` and the counts of counting.commitment_outcome_conditions)."""
     if not spans:
         return []
-    conditions = metrics.commitment_outcome_conditions(today=_per_team(today))
+    conditions = counting.commitment_outcome_conditions(today=_per_team(today))
     qs = Commitment.objects.filter(in_spans(spans, "due_date"), is_current_member())
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
@@ -174,7 +167,7 @@ def commitment_made_counts(*, spans: Spans, owner_id: int | None = None) -> list
     `team_id`, `owner_id`, `week`, `made` and `self_set`)."""
     if not spans:
         return []
-    conditions = metrics.commitment_made_conditions()
+    conditions = counting.commitment_made_conditions()
     qs = Commitment.objects.filter(in_spans(spans, "week"), is_current_member())
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)

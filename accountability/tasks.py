@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import outbox
+from . import outbox, services
 
 
 @shared_task(name="accountability.tasks.outbox_deliver")
@@ -26,13 +26,4 @@ def outbox_purge() -> int:
 
 @shared_task(name="accountability.tasks.commitments_overdue_dispatch")
 def commitments_overdue_dispatch() -> int:
-    from . import services
-
     return services.commitments_overdue_dispatch()
-
-
-@shared_task(name="accountability.tasks.manager_digest_dispatch")
-def manager_digest_dispatch() -> int:
-    from . import digest
-
-    return digest.manager_digest_dispatch()

@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils import timezone
@@ -16,24 +16,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from checkins import selectors as checkins_selectors
-from feedback import selectors as feedback_selectors
-
-from . import dashboard, exports, health, permissions, selectors, services, throttles
+from . import health, permissions, selectors, services, throttles
 from .forms import (
     AbsenceForm,
     EmailPreferencesForm,
     InvitationAcceptForm,
     InviteForm,
     ProfileForm,
-    ProposeForm,
     RoleForm,
     TeamCreateForm,
     TeamSettingsForm,
     add_service_errors,
 )
 from .middleware import database_unavailable_response, is_database_unavailable
-from .models import Commitment, Invitation, Membership, Role, Team, User
+from .models import Invitation, Membership, Team, User
 from .navigation import CURRENT_TEAM_SESSION_KEY, remember_team, without_person
 from .outbox import unsubscribe_read
 from .registry import optional_kinds
@@ -65,28 +61,6 @@ def home(request: HttpRequest) -> HttpResponse:
         team = next((t for t in mine if t.pk == current_id), mine[0])
         return redirect("this_week", slug=team.slug)
     return render(request, "accountability/home.html", {"teams": teams})
-
-
-@login_required
-def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    team = _get_team_for(request.user, slug)
-    remember_team(request, team)
-    can_manage = permissions.can_manage_team(request.user, team)
-    week = team.current_week()
-    show_commitments = permissions.can_see_team_commitments(request.user, team)
-    return render(
-        request,
-        "accountability/team_detail.html",
-        {
-            "team": team,
-            "memberships": selectors.team_memberships(team),
-            "can_manage": can_manage,
-            "pending_invitations": selectors.team_pending_invitations(team) if can_manage else [],
-            "week": week,
-            "commitments": selectors.team_commitments(team=team, week=week) if show_commitments else None,
-            "you_said_we_did": feedback_selectors.published_for_team(team)[:5],
-        },
-    )
 
 
 @login_required
@@ -309,72 +283,6 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accountability/profile.html", {"form": form})
 
 
-def _get_commitment_for(user, commitment_id: int) -> tuple[Commitment, str]:
-    commitment = get_object_or_404(Commitment.objects.select_related("team", "owner"), pk=commitment_id)
-    access = permissions.commitment_access(user, commitment)
-    if access is None:
-        raise Http404
-    return commitment, access
-
-
-@login_required
-def commitment_detail(request: HttpRequest, commitment_id: int) -> HttpResponse:
-    commitment, access = _get_commitment_for(request.user, commitment_id)
-    return render_commitment_detail(request, commitment, access)
-
-
-def render_commitment_detail(
-    request: HttpRequest, commitment: Commitment, access: str, *, reply_form=None, status: int = 200
-) -> HttpResponse:
-    """The commitment page. Its reply thread (checkins) posts to checkins' `commitment_reply`,
-    which renders this page again, with `reply_form` and its errors, when a reply is refused."""
-    full = access == "full"
-    chain, events = selectors.commitment_chain(commitment) if full else ([], [])
-    return render(
-        request,
-        "accountability/commitment_detail.html",
-        {
-            "commitment": commitment,
-            "access": access,
-            "chain": chain,
-            "events": events,
-            "is_owner": commitment.owner_id == request.user.pk,
-            "today": commitment.team.today(),
-            # Teammates, who see a summary, never see the thread.
-            "thread": checkins_selectors.commitment_thread(commitment=commitment) if full else None,
-            "reply_form": reply_form,
-        },
-        status=status,
-    )
-
-
-@login_required
-def commitment_propose(request: HttpRequest, slug: str) -> HttpResponse:
-    """A manager proposes a commitment to a member; it waits for the member's yes or no."""
-    team = _get_team_for(request.user, slug)
-    if permissions.role_in(request.user, team) != Role.MANAGER:
-        raise Http404
-    members = selectors.team_members_only(team)
-    form = ProposeForm(request.POST or None, members=members)
-    if request.method == "POST" and form.is_valid():
-        owner = next(m for m in members if m.pk == form.cleaned_data["owner"])
-        try:
-            services.commitment_create(
-                team=team,
-                owner=owner,
-                actor=request.user,
-                title=form.cleaned_data["title"],
-                details=form.cleaned_data["details"],
-                due_date=form.cleaned_data["due_date"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Proposed to {owner.name}. They'll accept or decline it on their week page.")
-            return redirect("team_detail", slug=team.slug)
-    return render(request, "accountability/commitment_propose.html", {"team": team, "form": form})
-
-
 @without_person
 @require_safe
 @never_cache
@@ -408,99 +316,6 @@ def error_500(request: HttpRequest) -> HttpResponse:
         return database_unavailable_response(request, exc)
     # No context processors that touch the database: the database may be why we are here.
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
-
-
-# --- Team dashboard ------------------------------------------------------------------------
-
-
-def _get_dashboard_team_for(user, slug: str) -> Team:
-    team = _get_team_for(user, slug)
-    if not permissions.can_view_dashboard(user, team):
-        raise Http404
-    return team
-
-
-def _range_context(team: Team) -> dict:
-    return {"shortcuts": dashboard.SHORTCUTS, "max_weeks": dashboard.MAX_WEEKS, "current_week": team.current_week()}
-
-
-@login_required
-@require_safe
-def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    team = _get_dashboard_team_for(request.user, slug)
-    remember_team(request, team)
-    week_range, problem = dashboard.parse_range(request.GET, current=team.current_week())
-    data = dashboard.team_dashboard(
-        team=team,
-        week_range=week_range,
-        individual=permissions.can_see_individuals_on_dashboard(request.user, team),
-    )
-    return render(
-        request,
-        "accountability/dashboard.html",
-        {"team": team, "dashboard": data, "range_problem": problem, **_range_context(team)},
-    )
-
-
-@login_required
-@require_safe
-def team_dashboard_member(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
-    team = _get_dashboard_team_for(request.user, slug)
-    membership = get_object_or_404(
-        Membership.objects.select_related("user"), team=team, user_id=user_id, role=Role.MEMBER
-    )
-    week_range, problem = dashboard.parse_range(request.GET, current=team.current_week())
-    data = dashboard.member_dashboard(
-        team=team,
-        membership=membership,
-        week_range=week_range,
-        individual=permissions.can_see_individuals_on_dashboard(request.user, team),
-    )
-    return render(
-        request,
-        "accountability/dashboard_member.html",
-        {
-            "team": team,
-            "person": membership.user,
-            "dashboard": data,
-            "range_problem": problem,
-            **_range_context(team),
-        },
-    )
-
-
-@login_required
-@require_safe
-def team_dashboard_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    team = _get_dashboard_team_for(request.user, slug)
-    week_range, _ = dashboard.parse_range(request.GET, current=team.current_week())
-    data = dashboard.team_dashboard(
-        team=team,
-        week_range=week_range,
-        individual=permissions.can_see_individuals_on_dashboard(request.user, team),
-        needs=False,
-    )
-    filename = f"{team.slug}-{week_range.first.label}-{week_range.last.label}.csv"
-    return StreamingHttpResponse(
-        exports.csv_stream(dashboard.csv_rows(data)),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
-    )
-
-
-@login_required
-@require_safe
-def dashboard_overview(request: HttpRequest) -> HttpResponse:
-    """One card per team someone manages (every team, for organisation admins)."""
-    teams = selectors.dashboard_teams(request.user)
-    if not teams and not request.user.is_staff:
-        raise Http404
-    cards, problem = dashboard.overview(teams=teams, params=request.GET)
-    return render(
-        request,
-        "accountability/dashboard_overview.html",
-        {"cards": cards, "range_problem": problem, "shortcuts": dashboard.SHORTCUTS},
-    )
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django import forms
 
-from accountability.models import CommitmentStatus
+from accountability.models import CommitmentStatus, User
 
 from .models import CheckIn, Mood
 
@@ -11,6 +11,33 @@ REVIEW_CHOICES = [
     (CommitmentStatus.RENEGOTIATED, "Renegotiate: new date"),
     (CommitmentStatus.LET_GO, "Let it go, with a lesson"),
 ]
+
+
+class CommitmentForm(forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        label="I commit to…",
+        error_messages={"required": "Give the commitment a short title."},
+    )
+    details = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = forms.DateField(
+        required=False,
+        label="Due",
+        help_text="Leave empty for the end of the week.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class ProposeForm(CommitmentForm):
+    owner = forms.TypedChoiceField(label="Propose to", coerce=int, empty_value=None)
+
+    def __init__(self, *args, members: list[User], **kwargs):
+        super().__init__(*args, **kwargs)
+        # No one preselected: a proposal to the wrong person is worse than one more click.
+        self.fields["owner"].choices = [("", "Choose a person"), *[(m.pk, m.name) for m in members]]
+        self.fields["owner"].label = "Propose to"
+        self.fields["title"].label = "Proposed commitment"
+        self.order_fields(["owner", "title", "details", "due_date"])
 
 
 class CheckInForm(forms.ModelForm):

@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, RowNumber, TruncWeek
 
-from accountability import metrics
+from accountability import counting
 from accountability.models import SETTLED_STATUSES, Commitment, CommitmentStatus, Membership, Team, User
 from accountability.selectors import Spans, in_spans, is_current_member
 from accountability.weeks import Week
@@ -262,8 +262,8 @@ def commitments_with_threads(commitments: list[Commitment]) -> list[Commitment]:
 
 
 # --- Team dashboard ------------------------------------------------------------------------
-# Aggregates over a range of weeks for accountability.dashboard: one query each, whatever the
-# number of members or the length of history. What is counted: accountability.metrics.
+# Aggregates over a range of weeks for the dashboard app: one query each, whatever the
+# number of members or the length of history. What is counted: accountability.counting.
 
 
 def _replied(person: str = "member") -> Exists:
@@ -273,11 +273,11 @@ def _replied(person: str = "member") -> Exists:
 
 def checkin_counts(*, spans: Spans, member_id: int | None = None) -> list[dict]:
     """Check-in counts per team, member and week (rows with `team_id`, `member_id`, `week`,
-    the counts of metrics.checkin_conditions, `ack_seconds`, and `mood_sum` for the mood
+    the counts of counting.checkin_conditions, `ack_seconds`, and `mood_sum` for the mood
     trend), for the members of each team."""
     if not spans:
         return []
-    conditions = metrics.checkin_conditions()
+    conditions = counting.checkin_conditions()
     qs = CheckIn.objects.filter(in_spans(spans, "week"), is_current_member(person="member"))
     if member_id is not None:
         qs = qs.filter(member_id=member_id)
@@ -287,7 +287,7 @@ def checkin_counts(*, spans: Spans, member_id: int | None = None) -> list[dict]:
         .values("team_id", "member_id", "week")
         .annotate(
             **{key: Count("pk", filter=condition) for key, condition in conditions.items()},
-            ack_duration=Sum(metrics.ACK_DURATION, output_field=DurationField()),
+            ack_duration=Sum(counting.ACK_DURATION, output_field=DurationField()),
             mood_sum=Sum("mood"),
         )
     )

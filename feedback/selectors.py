@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Substr
 
+from accountability.counting import ANSWER_WITHIN_DAYS
 from accountability.models import ANONYMITY_THRESHOLD_FLOOR, Membership, Role, Team, User
 from accountability.weeks import Week, local_date, local_instant
 
@@ -44,8 +45,6 @@ from .models import (
     SurveyRound,
     SurveyTemplate,
 )
-
-ANSWER_WITHIN_DAYS = 7
 
 
 def with_feedback_counts(teams: QuerySet[Team]) -> QuerySet[Team]:
@@ -466,7 +465,7 @@ POINT_STYLES = ["circle", "rect", "triangle", "rectRot", "star", "crossRot"]
 
 @dataclass
 class TrendChart:
-    """A Chart.js line chart (see static/js/dashboard.js and accountability/_dashboard_chart.html)
+    """A Chart.js line chart (see static/js/dashboard.js and accountability/_chart.html)
     and the same figures as a table."""
 
     key: str

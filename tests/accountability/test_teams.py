@@ -308,7 +308,7 @@ def test_the_slug_new_is_never_given_to_a_team(client, org_admin, name):
     team = Team.objects.get()
     assert team.slug != "new"
     assert response.url == reverse("team_detail", args=[team.slug])
-    assert client.get(response.url).templates[0].name == "accountability/team_detail.html"
+    assert client.get(response.url).templates[0].name == "dashboard/team_detail.html"
 
 
 def test_team_slugs_stay_unique(db):

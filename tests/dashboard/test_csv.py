@@ -9,9 +9,10 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from accountability import dashboard, exports, metrics
+from accountability import exports
 from accountability.models import CommitmentStatus, Membership, Role
 from accountability.weeks import Week
+from dashboard import export, metrics
 
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory, UserFactory
 
@@ -114,12 +115,12 @@ def test_export_uses_the_same_definitions_as_the_dashboard(client, team, manager
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     header = rows[0]
     for figures, row in zip(board.members, rows[1:-1], strict=True):
-        for key in dashboard.CSV_METRICS:
+        for key in export.CSV_METRICS:
             definition = metrics.DEFINITIONS[key]
-            column = f"{definition.label} ({dashboard.UNIT_HEADERS[definition.unit]})"
+            column = f"{definition.label} ({export.UNIT_HEADERS[definition.unit]})"
             value = figures.card.values[key]
             cell = row[header.index(column)]
-            assert cell == ("" if value is None else dashboard._csv_number(key, value))
+            assert cell == ("" if value is None else export._csv_number(key, value))
 
 
 def test_formula_like_names_and_emails_are_neutralised(client, team, manager):

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from accountability.digest import manager_digest_dispatch
 from accountability.models import OutboundEmail
 from accountability.weeks import Week, local_instant
+from dashboard.digest import manager_digest_dispatch
 from feedback import services as feedback_services
 
 from ..factories import CheckInFactory, MembershipFactory

@@ -1,7 +1,7 @@
 """The trust metrics on hand-built data with answers known in advance.
 
 Each test builds a few check-ins and commitments for `team` (London) and reads the figures the
-dashboard computes through the selectors and accountability.metrics, the one module of
+dashboard computes through the selectors and dashboard.metrics, the one module of
 definitions.
 """
 
@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from accountability import dashboard, metrics
-from accountability.dashboard import WeekRange
 from accountability.models import Absence, CommitmentSource, CommitmentStatus, Membership, Role
 from accountability.weeks import Week
 from checkins.models import Comment
+from dashboard import metrics, pages, trust
+from dashboard.range import WeekRange
 
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
 
@@ -37,7 +37,7 @@ def members(team, member, teammate, manager):
 
 
 def _figures(team, first: Week = W09, last: Week = W10, **kwargs):
-    board = dashboard.team_dashboard(team=team, week_range=WeekRange(first, last), individual=True, now=NOW, **kwargs)
+    board = pages.team_dashboard(team=team, week_range=WeekRange(first, last), individual=True, now=NOW, **kwargs)
     return board
 
 
@@ -210,7 +210,7 @@ def test_the_current_week_counts_once_its_check_in_is_due(team, members, member,
 
     after_due = datetime(2026, 3, 13, 16, 30, tzinfo=UTC)  # Friday 16:30 in London
     time_machine.move_to(after_due, tick=False)
-    board = dashboard.team_dashboard(team=team, week_range=WeekRange(W11, W11), individual=True, now=after_due)
+    board = pages.team_dashboard(team=team, week_range=WeekRange(W11, W11), individual=True, now=after_due)
     assert (board.card.total.checkins, board.card.total.expected) == (1, 2)
 
 
@@ -291,7 +291,7 @@ def test_feedback_figures_come_from_the_feedback_app_when_it_has_them(team, memb
                 "something_else": 1.0,
             }
 
-    monkeypatch.setattr(dashboard, "feedback_selectors", FakeFeedback)
+    monkeypatch.setattr(trust, "feedback_selectors", FakeFeedback)
     shown = {item.definition.key: item for strategy in _figures(team).strategies for item in strategy.metrics}
 
     assert shown["feedback_answered"].value == 0.75
@@ -328,7 +328,7 @@ def test_mood_average_for_admins_only_with_enough_people(team, members, member, 
     CheckInFactory(member=member, team=team, week=W10.start, mood=2)
     CheckInFactory(member=teammate, team=team, week=W10.start, mood=5)
 
-    board = dashboard.team_dashboard(team=team, week_range=WeekRange(W09, W10), individual=False, now=NOW)
+    board = pages.team_dashboard(team=team, week_range=WeekRange(W09, W10), individual=False, now=NOW)
 
     assert team.anonymity_threshold > 2
     assert board.mood_trend == [None, None]

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from accountability.dashboard import NEEDS_LIMIT
 from accountability.models import CommitmentStatus, Membership, Role
 from accountability.weeks import Week
+from dashboard.needs import NEEDS_LIMIT
 
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
 from .test_queries import QUERIES

@@ -1,7 +1,7 @@
 """How many SQL queries the dashboard pages run: the same for 5 and for 200 members, and for one
 week or two years of history, and never more than the pinned number.
 
-Every kind of figure is one aggregate query over the range (accountability/dashboard.py); a
+Every kind of figure is one aggregate query over the range (dashboard/); a
 count that grows with the data is a query per member or per week, usually a template reaching
 through a relation the selectors did not load.
 """

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 import pytest
 from django.urls import reverse
 
-from accountability import dashboard
-from accountability.dashboard import DEFAULT_WEEKS, MAX_WEEKS, WeekRange, parse_range
 from accountability.models import CommitmentStatus, Membership, Role
 from accountability.weeks import Week
+from dashboard import pages
+from dashboard.range import DEFAULT_WEEKS, MAX_WEEKS, WeekRange, parse_range
 
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory, TeamFactory
 
@@ -180,7 +180,7 @@ def test_the_default_range_ends_with_the_teams_own_current_week(zoned, time_mach
     team = zoned[zone]
 
     chosen, _ = parse_range({}, current=team.current_week())
-    board = dashboard.team_dashboard(team=team, week_range=chosen, individual=True)
+    board = pages.team_dashboard(team=team, week_range=chosen, individual=True)
 
     assert (chosen.first.label, chosen.last.label) == (first, last)
     counted = [week.label for week, n in zip(board.weeks, board.card.trends["participation"], strict=True) if n]
@@ -199,7 +199,7 @@ def test_a_named_range_includes_its_last_sunday_and_not_the_next_monday(db, time
             owner=person, team=team, week=Week.containing(due).start, due_date=due, status=CommitmentStatus.LET_GO
         )
 
-    board = dashboard.team_dashboard(team=team, week_range=WeekRange(W("2026-W06"), W("2026-W06")), individual=True)
+    board = pages.team_dashboard(team=team, week_range=WeekRange(W("2026-W06"), W("2026-W06")), individual=True)
 
     assert board.card.total.came_due == 2  # Monday 2 and Sunday 8 February
     assert board.card.total.let_go == 2

@@ -9,9 +9,9 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accountability.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from accountability.models import Absence, Team, User
 from accountability.outbox import outbox_sweep
+from dashboard.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 
 from .test_invitation_journey import sign_in
 

@@ -12,8 +12,8 @@ of anonymous threads of its own, from the demo's feedback/demo.py)."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from accountability.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from accountability.models import Team
+from dashboard.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from feedback import services
 from feedback.models import FeedbackMessage, FeedbackThread
 

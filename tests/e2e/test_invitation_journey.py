@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from accountability.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from accountability.outbox import outbox_sweep
+from dashboard.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

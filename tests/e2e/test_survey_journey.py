@@ -16,9 +16,9 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from accountability.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from accountability.models import Team, User
 from accountability.outbox import outbox_sweep
+from dashboard.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from feedback import services
 from feedback.models import SurveyResponse, SurveyRound, SurveyTemplate
 

@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accountability import digest
 from accountability.models import OutboundEmail
+from dashboard import digest
 from feedback import emails, services
 from feedback.models import SurveyInvitation
 

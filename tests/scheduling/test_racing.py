@@ -69,8 +69,8 @@ def both_past_the_existence_check(monkeypatch):
 
         monkeypatch.setattr(module, "outbox_existing_keys", existing_keys)
 
-    wrap(checkin_services)
-    wrap(accountability_services)
+    wrap(checkin_services.dispatch)
+    wrap(accountability_services.commitments)
 
 
 def teams_due_for_a_reminder():
@@ -118,7 +118,7 @@ def test_a_reminder_written_by_another_run_after_the_check_is_skipped_and_the_re
         subject="Written by the other run",
         body_text="...",
     )
-    monkeypatch.setattr(checkin_services, "outbox_existing_keys", lambda keys: set())
+    monkeypatch.setattr(checkin_services.dispatch, "outbox_existing_keys", lambda keys: set())
 
     assert checkin_services.checkin_reminders_dispatch(now=now) == 3 * MEMBERS - 1
 
@@ -212,7 +212,7 @@ def test_two_unsubscribe_links_clicked_at_once_both_take_effect(monkeypatch):
             together.wait()
         return original(**kwargs)
 
-    monkeypatch.setattr(accountability_services, "email_preferences_update", update_when_both_have_read)
+    monkeypatch.setattr(accountability_services.accounts, "email_preferences_update", update_when_both_have_read)
     tokens = [outbox.unsubscribe_token(user=person, kind=kind) for kind in ("checkin_reminder", "checkin_nudge")]
 
     race(*[lambda token=token: accountability_services.email_unsubscribe(token=token) for token in tokens])

@@ -1,7 +1,7 @@
 """The weekly manager digest: last week's figures and what needs them, by email.
 
 Cross-app like the dashboard (it is the dashboard's figures, in an email): it reads check-ins
-and feedback only through their selectors, via accountability.dashboard.
+and feedback only through their selectors, via dashboard.pages.
 """
 
 from datetime import datetime, time, timedelta
@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from accountability.models import Membership, Role, Team
+from accountability.outbox import outbox_existing_keys, outbox_schedule_sweep
+from accountability.weeks import Week, local_instant
 from feedback import selectors as feedback_selectors
 
-from . import dashboard, emails
-from .models import Membership, Role, Team
-from .outbox import outbox_existing_keys, outbox_schedule_sweep
-from .weeks import Week, local_instant
+from . import emails, pages
+from .range import WeekRange
 
 # Monday from 08:00 in the manager's own zone (else the team's), until Wednesday: after that a
 # digest of the week before is stale and is not sent late.
@@ -54,9 +55,7 @@ def manager_digest_dispatch(*, now: datetime | None = None) -> int:
         missing = [m for m in managers if keys[m.pk] not in sent]
         if not missing:
             continue
-        board = dashboard.team_dashboard(
-            team=team, week_range=dashboard.WeekRange(last_week, last_week), individual=True, now=now
-        )
+        board = pages.team_dashboard(team=team, week_range=WeekRange(last_week, last_week), individual=True, now=now)
         feedback = feedback_selectors.new_feedback_count(team=team, start=last_week.start, end=last_week.end)
         with transaction.atomic():
             for manager in missing:

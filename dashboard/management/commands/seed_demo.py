@@ -44,7 +44,7 @@ class Command(BaseCommand):
 
     def _seed_apps(self, teams: list[Team]) -> int:
         """Each app may add demo history in its own `demo.py` (a `seed_history(teams=, now=)`
-        function). Found by name, so this core command imports no other app."""
+        function). Found by name, so an app added later brings its demo without a change here."""
         added = 0
         for config in apps.get_app_configs():
             if config.name == "accountability":

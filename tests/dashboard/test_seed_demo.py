@@ -8,8 +8,8 @@ from django.contrib.auth import SESSION_KEY
 from django.core.management import call_command
 from django.urls import reverse
 
-from accountability.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from accountability.models import Membership, OutboundEmail, Role, Team, User
+from dashboard.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 
 # The README documents this default; changing it means changing the README too.
 DOCUMENTED_DEFAULT_PASSWORD = "demo-checkins-2026"

@@ -4,8 +4,8 @@ from datetime import date
 
 from django import template
 
-from accountability import metrics
 from accountability.weeks import Week
+from dashboard import metrics
 
 register = template.Library()
 
@@ -25,7 +25,7 @@ def metric_value(card: metrics.Scorecard, key: str) -> str:
     return metrics.format_value(key, card.values.get(key))
 
 
-@register.inclusion_tag("accountability/_sparkline.html")
+@register.inclusion_tag("dashboard/_sparkline.html")
 def sparkline(values: list[float | None] | None, label: str, maximum: float = 1.0, key: str = "") -> dict:
     """A small line for a weekly series (gaps where a week has no figure), with its numbers
     as the image's accessible name. `maximum` is the top of the scale (1.0 for shares)."""

@@ -1,57 +1,24 @@
+"""The member's week: the check-in, adding and reviewing commitments, answering proposals."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accountability import permissions as core_permissions
-from accountability import selectors as core_selectors
 from accountability import services as core_services
-from accountability.forms import CommitmentForm, add_service_errors
-from accountability.models import Commitment, Team, User
+from accountability.forms import add_service_errors
+from accountability.models import Commitment, Team
 from accountability.navigation import remember_team
-from accountability.views import render_commitment_detail
 from accountability.weeks import Week
 
-from . import selectors, services
-from .forms import CheckInForm, ProposalResponseForm, ReplyForm, ReviewForm
-from .models import CheckIn
-
-
-def _get_team_for_member(user: User, slug: str) -> Team:
-    """The team, if the person belongs to it (managers too): 404 otherwise. It carries the
-    person's role, so permission checks on it need no further query."""
-    return get_object_or_404(core_selectors.teams_with_viewer_role(user).filter(viewer_role__isnull=False), slug=slug)
-
-
-def _get_week(team: Team, label: str | None) -> Week:
-    current = team.current_week()
-    if label is None:
-        return current
-    try:
-        week = Week.from_label(label)
-    except ValueError:
-        raise Http404("No such week") from None
-    if week > current:
-        raise Http404("That week hasn't started yet")
-    return week
-
-
-def _get_own_commitment(user: User, commitment_id: int) -> Commitment:
-    return get_object_or_404(Commitment.objects.select_related("team"), pk=commitment_id, owner=user)
-
-
-def _week_url(team: Team, week: Week) -> str:
-    if week == team.current_week():
-        return reverse("this_week", args=[team.slug])
-    return reverse("week", args=[team.slug, week.label])
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+from .. import selectors, services
+from ..forms import CheckInForm, CommitmentForm, ProposalResponseForm, ReviewForm
+from ..models import CheckIn
+from .common import _get_own_commitment, _get_team_for_member, _get_week, _is_htmx, _week_url
 
 
 def _render_week(
@@ -285,189 +252,3 @@ def proposal_respond(request: HttpRequest, commitment_id: int) -> HttpResponse:
         else:
             messages.success(request, "Accepted: it's yours now." if accept else "Declined. Your manager will see why.")
     return redirect(reverse("this_week", args=[commitment.team.slug]) + "#commitments")
-
-
-@login_required
-def history(request: HttpRequest, slug: str, user_id: int | None = None) -> HttpResponse:
-    team = _get_team_for_member(request.user, slug)
-    person = request.user
-    if user_id is not None and user_id != request.user.pk:
-        person = get_object_or_404(User, pk=user_id, memberships__team=team)
-        if not core_permissions.can_view_person_in_team(request.user, team, person):
-            raise Http404
-    current = team.current_week()
-    page, weeks = selectors.history_for_member(
-        member=person, team=team, through=current, page_number=request.GET.get("page")
-    )
-    return render(
-        request,
-        "checkins/history.html",
-        {
-            "team": team,
-            "person": person,
-            "is_self": person.pk == request.user.pk,
-            "page": page,
-            "weeks": weeks,
-            "current_week": current,
-        },
-    )
-
-
-# --- Review: a check-in for its managers and its member, and the reply threads ---------------
-
-
-def _get_checkin_for(user: User, checkin_id: int, *, to_review: bool = False) -> CheckIn:
-    """The check-in, for its member and the team's managers (404 for anyone else). With
-    `to_review`, only for those who may acknowledge it: the team's other managers."""
-    checkin = selectors.checkin_for_viewer(viewer=user, checkin_id=checkin_id)
-    if checkin is None or not core_permissions.can_view_checkin(user, checkin):
-        raise Http404
-    if to_review and not core_permissions.can_review_checkin(user, checkin):
-        raise Http404
-    return checkin
-
-
-def _checkin_context(request: HttpRequest, checkin: CheckIn) -> dict:
-    return {
-        "checkin": checkin,
-        "team": checkin.team,
-        "member": checkin.member,
-        "is_self": checkin.member_id == request.user.pk,
-        "can_review": core_permissions.can_review_checkin(request.user, checkin),
-        "can_reply": core_permissions.can_reply_on_checkin(request.user, checkin),
-        "reply_url": reverse("checkin_reply", args=[checkin.pk]),
-    }
-
-
-def _render_checkin(
-    request: HttpRequest, checkin: CheckIn, *, reply_form: ReplyForm | None = None, status: int = 200
-) -> HttpResponse:
-    review = selectors.checkin_review(checkin=checkin)
-    return render(
-        request,
-        "checkins/checkin_detail.html",
-        {
-            **_checkin_context(request, checkin),
-            "review": review,
-            "week": review.week,
-            "thread": review.thread,
-            "reply_form": reply_form,
-        },
-        status=status,
-    )
-
-
-def _render_checkin_status(request: HttpRequest, checkin: CheckIn) -> HttpResponse:
-    return render(request, "checkins/_checkin_status.html", _checkin_context(request, checkin))
-
-
-@login_required
-def checkin_detail(request: HttpRequest, checkin_id: int) -> HttpResponse:
-    return _render_checkin(request, _get_checkin_for(request.user, checkin_id))
-
-
-@login_required
-@require_POST
-def checkin_acknowledge(request: HttpRequest, checkin_id: int) -> HttpResponse:
-    checkin = _get_checkin_for(request.user, checkin_id, to_review=True)
-    already = checkin.acknowledged_at is not None
-    try:
-        services.checkin_acknowledge(checkin=checkin, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    if _is_htmx(request):
-        # The block as it now stands (also when someone else was first).
-        return _render_checkin_status(request, checkin)
-    if already:
-        messages.info(request, f"{checkin.acknowledged_by.name} had already acknowledged it.")
-    elif checkin.acknowledged_at is not None:
-        messages.success(request, f"Acknowledged. {checkin.member.name} will see that you've read it.")
-    return redirect("checkin_detail", checkin_id=checkin.pk)
-
-
-@login_required
-@require_POST
-def checkin_support_answered(request: HttpRequest, checkin_id: int) -> HttpResponse:
-    checkin = _get_checkin_for(request.user, checkin_id, to_review=True)
-    try:
-        services.support_mark_answered(checkin=checkin, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    if _is_htmx(request):
-        return _render_checkin_status(request, checkin)
-    if checkin.support_answered_at is not None:
-        messages.success(request, "Marked as answered. Thank you for making time for it.")
-    return redirect("checkin_detail", checkin_id=checkin.pk)
-
-
-@login_required
-@require_POST
-def checkin_reply(request: HttpRequest, checkin_id: int) -> HttpResponse:
-    checkin = _get_checkin_for(request.user, checkin_id)
-    form = ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_add(author=request.user, body=form.cleaned_data["body"], checkin=checkin)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    if _is_htmx(request):
-        # The thread with a fresh form (or the typed text and what to fix), and the
-        # acknowledgement, which a manager's reply may just have given.
-        return render(
-            request,
-            "checkins/_checkin_reply_response.html",
-            {
-                **_checkin_context(request, checkin),
-                "thread": selectors.checkin_thread(checkin=checkin),
-                "reply_form": form if form.errors else None,
-            },
-            status=422 if form.errors else 200,
-        )
-    if form.errors:
-        return _render_checkin(request, checkin, reply_form=form, status=422)
-    messages.success(request, _reply_sent_message(request.user, checkin.member))
-    return redirect(reverse("checkin_detail", args=[checkin.pk]) + "#replies")
-
-
-def _get_commitment_to_reply(user: User, commitment_id: int) -> Commitment:
-    commitment = get_object_or_404(Commitment.objects.select_related("team", "owner"), pk=commitment_id)
-    if not core_permissions.can_reply_on_commitment(user, commitment):
-        raise Http404
-    return commitment
-
-
-@login_required
-@require_POST
-def commitment_reply(request: HttpRequest, commitment_id: int) -> HttpResponse:
-    commitment = _get_commitment_to_reply(request.user, commitment_id)
-    form = ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_add(author=request.user, body=form.cleaned_data["body"], commitment=commitment)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    if _is_htmx(request):
-        return render(
-            request,
-            "checkins/_thread.html",
-            {
-                "thread": selectors.commitment_thread(commitment=commitment),
-                "reply_form": form if form.errors else None,
-                "reply_url": reverse("commitment_reply", args=[commitment.pk]),
-                "team": commitment.team,
-                "member": commitment.owner,
-                "is_self": commitment.owner_id == request.user.pk,
-                "can_reply": True,
-            },
-            status=422 if form.errors else 200,
-        )
-    if form.errors:
-        return render_commitment_detail(request, commitment, "full", reply_form=form, status=422)
-    messages.success(request, _reply_sent_message(request.user, commitment.owner))
-    return redirect(reverse("commitment_detail", args=[commitment.pk]) + "#replies")
-
-
-def _reply_sent_message(author: User, member: User) -> str:
-    if author.pk == member.pk:
-        return "Reply sent. Your manager will see it here."
-    return f"Reply sent. {member.name} gets one email for replies written close together."

@@ -16,11 +16,11 @@ The five strategies and what measures them (DESIGN.md):
 * consistency: check-in streaks, week-to-week steadiness of follow-through, and how regularly
   managers acknowledge.
 
-What is counted is defined here too: `checkin_conditions`, `commitment_outcome_conditions` and
-`commitment_made_conditions` are the SQL conditions the selectors count with, so a page, an
-export and an email can only differ in presentation. A team's figures are those of the people
-with the member role in it today: managers' own check-ins and commitments are not counted, nor
-those of people who have left.
+What is counted is a core rule (accountability/counting.py): `checkin_conditions`,
+`commitment_outcome_conditions` and `commitment_made_conditions` are the SQL conditions the
+selectors count with, so a page, an export and an email can only differ in presentation. A
+team's figures are those of the people with the member role in it today: managers' own
+check-ins and commitments are not counted, nor those of people who have left.
 """
 
 from __future__ import annotations
@@ -28,13 +28,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, timedelta
-from functools import reduce
-from operator import or_
 
-from django.db.models import Expression, F, Q
-
-from .models import CommitmentSource, CommitmentStatus
+from accountability.counting import ANSWER_WITHIN_DAYS
 
 OPEN_COMMUNICATION = "open_communication"
 TRANSPARENCY = "transparency"
@@ -50,8 +45,6 @@ STRATEGIES = {
     CONSISTENCY: "Consistency",
 }
 
-# Support requests count as answered when answered within this many days.
-SUPPORT_ANSWER_DAYS = 7
 # A week counts as acknowledged consistently when at least this share of its check-ins was.
 ACK_CONSISTENT_SHARE = 0.8
 
@@ -79,14 +72,14 @@ DEFINITIONS: dict[str, Definition] = {
             "support_answered",
             OPEN_COMMUNICATION,
             "Support requests answered",
-            f"Share of check-ins asking for support that a manager marked answered within {SUPPORT_ANSWER_DAYS} days.",
+            f"Share of check-ins asking for support that a manager marked answered within {ANSWER_WITHIN_DAYS} days.",
         ),
         Definition(
             "feedback_answered",
             OPEN_COMMUNICATION,
             "Anonymous feedback answered",
             f"Share of anonymous feedback to the team's managers, received in the period, that had a manager's "
-            f"first reply within {SUPPORT_ANSWER_DAYS} days.",
+            f"first reply within {ANSWER_WITHIN_DAYS} days.",
         ),
         Definition(
             "survey_participation",
@@ -273,64 +266,6 @@ class WeekCounts:
 
 
 COUNT_FIELDS = tuple(f.name for f in fields(WeekCounts))
-
-
-# --- What is counted, as SQL conditions -----------------------------------------------------
-# The selectors count rows with `Count("pk", filter=condition)` for each key below, grouped by
-# team, person and week, over the weeks of a range. Each key is a field of `WeekCounts`.
-
-
-def checkin_conditions() -> dict[str, Q]:
-    """Check-ins, counted in the week they are for.
-
-    `with_reply` needs the selector to annotate `has_reply` (a reply in the thread by someone
-    other than the member); `ack_seconds` is summed from `ACK_DURATION` over acknowledged ones.
-    """
-    asked = ~Q(support_requested="")
-    return {
-        "checkins": Q(pk__isnull=False),
-        "on_time": Q(is_late=False),
-        "acknowledged": Q(acknowledged_at__isnull=False),
-        "with_reply": Q(has_reply=True),
-        "support_requests": asked,
-        "support_answered": asked & Q(support_answered_at__lte=F("submitted_at") + timedelta(days=SUPPORT_ANSWER_DAYS)),
-        "support_open": asked & Q(support_answered_at__isnull=True),
-    }
-
-
-ACK_DURATION = F("acknowledged_at") - F("submitted_at")
-
-
-def commitment_outcome_conditions(*, today: date | Expression) -> dict[str, Q]:
-    """Commitments, counted in the week of their due date (proposals and declined ones never).
-
-    An outcome counts by the team-local date it was recorded (`resolved_on`): on or before the
-    due date is in time. Open and past the due date counts as not done yet; open and not yet
-    due is left out. `today` is the team's local date (an expression when several teams with
-    different time zones are counted at once).
-    """
-    in_time = Q(resolved_on__lte=F("due_date"))
-    late = Q(resolved_on__gt=F("due_date"))
-    conditions = {
-        # A row without a recorded date (only data from before it was recorded) counts as in time.
-        "done_on_time": Q(status=CommitmentStatus.DONE) & (in_time | Q(resolved_on__isnull=True)),
-        "done_late": Q(status=CommitmentStatus.DONE) & late,
-        "renegotiated_in_time": Q(status=CommitmentStatus.RENEGOTIATED) & (in_time | Q(resolved_on__isnull=True)),
-        "renegotiated_late": Q(status=CommitmentStatus.RENEGOTIATED) & late,
-        "partly_done": Q(status=CommitmentStatus.PARTLY_DONE),
-        "not_done": Q(status=CommitmentStatus.NOT_DONE),
-        "let_go": Q(status=CommitmentStatus.LET_GO),
-        "overdue_open": Q(status=CommitmentStatus.OPEN, due_date__lt=today),
-    }
-    conditions["came_due"] = reduce(or_, conditions.values())
-    return conditions
-
-
-def commitment_made_conditions() -> dict[str, Q]:
-    """Commitments, counted in the week they were made for: accepted proposals and people's
-    own, each renegotiation chain once (its first row)."""
-    made = Q(renegotiated_from__isnull=True) & ~Q(status__in=[CommitmentStatus.PROPOSED, CommitmentStatus.DECLINED])
-    return {"made": made, "self_set": made & Q(source=CommitmentSource.SELF)}
 
 
 def share(numerator: float, denominator: float) -> float | None:

@@ -1,0 +1,33 @@
+"""People, teams, memberships, invitations, commitments and the email outbox.
+
+Models hold fields, constraints and small derived values of one row. Every write and business
+rule lives in services/ (or outbox.py for email). Migrations and every app import the models
+from here; the modules only split them by subject.
+"""
+
+from .commitments import SETTLED_STATUSES, Commitment, CommitmentEvent, CommitmentSource, CommitmentStatus
+from .outbox import EmailStatus, OutboundEmail
+from .people import Absence, User, UserManager, time_zone_choices, validate_time_zone
+from .teams import ANONYMITY_THRESHOLD_DEFAULT, ANONYMITY_THRESHOLD_FLOOR, Invitation, Membership, Role, Team, Weekday
+
+__all__ = [
+    "ANONYMITY_THRESHOLD_DEFAULT",
+    "ANONYMITY_THRESHOLD_FLOOR",
+    "SETTLED_STATUSES",
+    "Absence",
+    "Commitment",
+    "CommitmentEvent",
+    "CommitmentSource",
+    "CommitmentStatus",
+    "EmailStatus",
+    "Invitation",
+    "Membership",
+    "OutboundEmail",
+    "Role",
+    "Team",
+    "User",
+    "UserManager",
+    "Weekday",
+    "time_zone_choices",
+    "validate_time_zone",
+]

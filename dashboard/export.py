@@ -1,0 +1,67 @@
+"""The dashboard's CSV export: per-member figures, a header first and the whole team last."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from accountability.exports import neutralise
+
+from .metrics import DEFINITIONS, Scorecard
+from .pages import TeamDashboard
+
+# Per-member columns, in order; each is a metric of metrics.DEFINITIONS.
+CSV_METRICS = [
+    "participation",
+    "on_time",
+    "acknowledged",
+    "ack_hours",
+    "replies",
+    "support_answered",
+    "follow_through",
+    "done_on_time",
+    "done_late",
+    "renegotiated_in_time",
+    "renegotiated_late",
+    "not_done",
+    "let_go",
+    "self_set",
+    "streak",
+    "steadiness",
+    "ack_consistency",
+]
+UNIT_HEADERS = {"%": "%", "h": "hours", "weeks": "weeks", "pp": "percentage points"}
+
+
+# A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
+def _csv_number(key: str, value: float | None) -> str:
+    if value is None:
+        return ""
+    if DEFINITIONS[key].unit == "%":
+        return f"{value * 100:.1f}"
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def csv_rows(dashboard: TeamDashboard) -> Iterator[list[str]]:
+    """The per-member figures of a dashboard, a header first and the whole team last."""
+    header = ["Member", "Email", "First week", "Last week", "Check-ins", "Check-ins expected", "Commitments due"]
+    header += [f"{DEFINITIONS[key].label} ({UNIT_HEADERS[DEFINITIONS[key].unit]})" for key in CSV_METRICS]
+    if dashboard.individual:
+        header.append("Average mood (1-5)")
+    yield header
+    first, last = dashboard.range.first.label, dashboard.range.last.label
+
+    def line(name: str, email: str, card: Scorecard, mood: float | None) -> list[str]:
+        total = card.total
+        cells = [name, email, first, last, total.checkins, total.expected, total.came_due]
+        cells += [_csv_number(key, card.values.get(key)) for key in CSV_METRICS]
+        if dashboard.individual:
+            cells.append("" if mood is None else f"{mood:.1f}")
+        return [neutralise(cell) for cell in cells]
+
+    for figures in dashboard.members:
+        yield line(figures.user.name, figures.user.email, figures.card, figures.average_mood)
+    team_mood = None
+    if dashboard.individual and dashboard.card.total.checkins:
+        mood_total = sum(sum(figures.mood_sums) for figures in dashboard.members)
+        team_mood = mood_total / dashboard.card.total.checkins
+    yield line("Whole team", "", dashboard.card, team_mood)

@@ -1,0 +1,59 @@
+"""The five trust strategies on a page: every metric definition with its value and trend."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from accountability.models import Team
+from accountability.weeks import Week
+from feedback import selectors as feedback_selectors
+
+from . import metrics
+from .metrics import DEFINITIONS, STRATEGIES, Definition, Scorecard
+
+
+@dataclass
+class TrustMetric:
+    definition: Definition
+    value: float | None
+    trend: list[float | None] | None  # None: no weekly series for this one
+
+    @property
+    def display(self) -> str:
+        return metrics.format_value(self.definition.key, self.value)
+
+
+@dataclass
+class Strategy:
+    key: str
+    name: str
+    metrics: list[TrustMetric]
+
+
+def feedback_figures(team: Team, weeks: list[Week]) -> dict[str, tuple[float | None, list | None]]:
+    """The feedback app's figures as (value, weekly trend or None). Its `trust_figures` gives
+    numerator/denominator pairs (optionally a `trend`); keys it does not know are left out."""
+    result = {}
+    for key, raw in (feedback_selectors.trust_figures(team=team, weeks=weeks) or {}).items():
+        if key not in metrics.FEEDBACK_KEYS:
+            continue
+        if isinstance(raw, Mapping):
+            value = metrics.share(raw.get("numerator") or 0, raw.get("denominator") or 0)
+            result[key] = (value, raw.get("trend"))
+        elif isinstance(raw, int | float):
+            result[key] = (float(raw), None)
+    return result
+
+
+def trust_strategies(card: Scorecard, feedback: Mapping[str, tuple] | None = None) -> list[Strategy]:
+    """Every metric of metrics.DEFINITIONS, grouped by strategy, with its value and trend."""
+    feedback = feedback or {}
+    grouped: dict[str, list[TrustMetric]] = {key: [] for key in STRATEGIES}
+    for key, definition in DEFINITIONS.items():
+        if key in metrics.FEEDBACK_KEYS:
+            value, trend = feedback.get(key, (None, None))
+        else:
+            value, trend = card.values.get(key), card.trends.get(key)
+        grouped[definition.strategy].append(TrustMetric(definition, value, trend))
+    return [Strategy(key, STRATEGIES[key], items) for key, items in grouped.items()]

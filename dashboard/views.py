@@ -1,0 +1,135 @@
+"""The pages that read more than one app: the team page (with its "you said, we did" from
+feedback) and the dashboards."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from accountability import exports, permissions, selectors
+from accountability.models import Membership, Role, Team
+from accountability.navigation import remember_team
+from feedback import selectors as feedback_selectors
+
+from . import export, pages
+from .range import MAX_WEEKS, SHORTCUTS, parse_range
+
+
+def _get_team_for(user, slug: str) -> Team:
+    # Annotated with the viewer's role, so the permission checks below need no more queries.
+    team = get_object_or_404(selectors.teams_with_viewer_role(user), slug=slug)
+    if not permissions.can_view_team(user, team):
+        raise Http404
+    return team
+
+
+@login_required
+def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_team_for(request.user, slug)
+    remember_team(request, team)
+    can_manage = permissions.can_manage_team(request.user, team)
+    week = team.current_week()
+    show_commitments = permissions.can_see_team_commitments(request.user, team)
+    return render(
+        request,
+        "dashboard/team_detail.html",
+        {
+            "team": team,
+            "memberships": selectors.team_memberships(team),
+            "can_manage": can_manage,
+            "pending_invitations": selectors.team_pending_invitations(team) if can_manage else [],
+            "week": week,
+            "commitments": selectors.team_commitments(team=team, week=week) if show_commitments else None,
+            "you_said_we_did": feedback_selectors.published_for_team(team)[:5],
+        },
+    )
+
+
+def _get_dashboard_team_for(user, slug: str) -> Team:
+    team = _get_team_for(user, slug)
+    if not permissions.can_view_dashboard(user, team):
+        raise Http404
+    return team
+
+
+def _range_context(team: Team) -> dict:
+    return {"shortcuts": SHORTCUTS, "max_weeks": MAX_WEEKS, "current_week": team.current_week()}
+
+
+@login_required
+@require_safe
+def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_dashboard_team_for(request.user, slug)
+    remember_team(request, team)
+    week_range, problem = parse_range(request.GET, current=team.current_week())
+    data = pages.team_dashboard(
+        team=team,
+        week_range=week_range,
+        individual=permissions.can_see_individuals_on_dashboard(request.user, team),
+    )
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {"team": team, "dashboard": data, "range_problem": problem, **_range_context(team)},
+    )
+
+
+@login_required
+@require_safe
+def team_dashboard_member(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    team = _get_dashboard_team_for(request.user, slug)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), team=team, user_id=user_id, role=Role.MEMBER
+    )
+    week_range, problem = parse_range(request.GET, current=team.current_week())
+    data = pages.member_dashboard(
+        team=team,
+        membership=membership,
+        week_range=week_range,
+        individual=permissions.can_see_individuals_on_dashboard(request.user, team),
+    )
+    return render(
+        request,
+        "dashboard/dashboard_member.html",
+        {
+            "team": team,
+            "person": membership.user,
+            "dashboard": data,
+            "range_problem": problem,
+            **_range_context(team),
+        },
+    )
+
+
+@login_required
+@require_safe
+def team_dashboard_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    team = _get_dashboard_team_for(request.user, slug)
+    week_range, _ = parse_range(request.GET, current=team.current_week())
+    data = pages.team_dashboard(
+        team=team,
+        week_range=week_range,
+        individual=permissions.can_see_individuals_on_dashboard(request.user, team),
+        needs=False,
+    )
+    filename = f"{team.slug}-{week_range.first.label}-{week_range.last.label}.csv"
+    return StreamingHttpResponse(
+        exports.csv_stream(export.csv_rows(data)),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
+    )
+
+
+@login_required
+@require_safe
+def dashboard_overview(request: HttpRequest) -> HttpResponse:
+    """One card per team someone manages (every team, for organisation admins)."""
+    teams = selectors.dashboard_teams(request.user)
+    if not teams and not request.user.is_staff:
+        raise Http404
+    cards, problem = pages.overview(teams=teams, params=request.GET)
+    return render(
+        request,
+        "dashboard/dashboard_overview.html",
+        {"cards": cards, "range_problem": problem, "shortcuts": SHORTCUTS},
+    )
