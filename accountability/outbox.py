@@ -238,7 +238,12 @@ T = TypeVar("T")
 
 
 def outbox_dispatch(
-    items: Iterable[T], *, key: Callable[[T], str], write: Callable[[T, str], object], chunk: int = DISPATCH_CHUNK
+    items: Iterable[T],
+    *,
+    key: Callable[[T], str],
+    write: Callable[[T, str], object],
+    prepare: Callable[[list[T]], object] | None = None,
+    chunk: int = DISPATCH_CHUNK,
 ) -> int:
     """The one way a dispatcher (reminders, nudges, overdue notes, digests, survey mail) writes
     its emails, and so the one place "never twice" is written.
@@ -246,19 +251,24 @@ def outbox_dispatch(
     `key(item)` gives each email's dedupe key; items whose key is in the outbox already are
     skipped before anything is rendered. For the rest `write(item, key)` calls the app's email
     function (which calls `outbox_enqueue`); each `chunk` of rows goes in with one INSERT in its
-    own transaction, which asks for one sweep once it commits. Should another run race this
-    one, the unique key still decides. Returns how many rows were inserted.
+    own transaction, which asks for one sweep once it commits. `prepare(items)`, if given, is
+    called first with a chunk's new items, to load what their emails need in one query. Should
+    another run race this one, the unique key still decides. Returns how many rows were inserted.
     """
     items = list(items)
     queued = 0
     for start in range(0, len(items), chunk):
         part = [(item, key(item)) for item in items[start : start + chunk]]
         sent = outbox_existing_keys(k for _, k in part)
+        part = [(item, k) for item, k in part if k not in sent]
+        if not part:
+            continue
+        if prepare is not None:
+            prepare([item for item, _ in part])
         with transaction.atomic():
             with outbox_bulk() as inserted:
                 for item, k in part:
-                    if k not in sent:
-                        write(item, k)
+                    write(item, k)
             if inserted:
                 transaction.on_commit(outbox_schedule_sweep)
         queued += len(inserted)

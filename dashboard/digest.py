@@ -7,11 +7,10 @@ and feedback only through their selectors, via dashboard.pages.
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.utils import timezone
 
-from accountability.models import Membership, Role, Team
-from accountability.outbox import outbox_existing_keys, outbox_schedule_sweep
+from accountability.models import Membership, Role, Team, User
+from accountability.outbox import outbox_dispatch
 from accountability.weeks import Week, local_instant
 from feedback import selectors as feedback_selectors
 
@@ -32,7 +31,6 @@ def manager_digest_dispatch(*, now: datetime | None = None) -> int:
     The anonymous-feedback part is a count, never content.
     """
     now = now or timezone.now()
-    queued = 0
     memberships = (
         Membership.objects.filter(role=Role.MANAGER, user__is_active=True).select_related("team", "user").order_by("pk")
     )
@@ -47,26 +45,35 @@ def manager_digest_dispatch(*, now: datetime | None = None) -> int:
     if not due:
         return 0
     teams = Team.objects.in_bulk(due)
-    for team_id, managers in due.items():
-        team = teams[team_id]
-        last_week = team.current_week(now).previous()
-        keys = {m.pk: f"manager-digest:{m.pk}:{team.pk}:{last_week.label}" for m in managers}
-        sent = outbox_existing_keys(keys.values())
-        missing = [m for m in managers if keys[m.pk] not in sent]
-        if not missing:
-            continue
-        board = pages.team_dashboard(team=team, week_range=WeekRange(last_week, last_week), individual=True, now=now)
-        feedback = feedback_selectors.new_feedback_count(team=team, start=last_week.start, end=last_week.end)
-        with transaction.atomic():
-            for manager in missing:
-                if emails.manager_digest(
-                    manager=manager,
-                    team=team,
-                    week=last_week,
-                    board=board,
-                    new_feedback=feedback,
-                    dedupe_key=keys[manager.pk],
-                ):
-                    queued += 1
-            transaction.on_commit(outbox_schedule_sweep)
-    return queued
+    return sum(
+        _queue_team_digests(team=teams[team_id], managers=managers, now=now) for team_id, managers in due.items()
+    )
+
+
+def _queue_team_digests(*, team: Team, managers: list[User], now: datetime) -> int:
+    last_week = team.current_week(now).previous()
+    figures: dict[str, object] = {}
+
+    def load(_new: list[User]) -> None:
+        # The team's figures are built once, and only if some manager still needs their digest.
+        if not figures:
+            figures["board"] = pages.team_dashboard(
+                team=team, week_range=WeekRange(last_week, last_week), individual=True, now=now
+            )
+            figures["feedback"] = feedback_selectors.new_feedback_count(
+                team=team, start=last_week.start, end=last_week.end
+            )
+
+    return outbox_dispatch(
+        managers,
+        key=lambda manager: f"manager-digest:{manager.pk}:{team.pk}:{last_week.label}",
+        write=lambda manager, key: emails.manager_digest(
+            manager=manager,
+            team=team,
+            week=last_week,
+            board=figures["board"],
+            new_feedback=figures["feedback"],
+            dedupe_key=key,
+        ),
+        prepare=load,
+    )

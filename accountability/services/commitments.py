@@ -18,7 +18,7 @@ from ..models import (
     Team,
     User,
 )
-from ..outbox import outbox_existing_keys, outbox_schedule_sweep
+from ..outbox import outbox_dispatch
 from ..weeks import Week
 
 # --- Commitments -------------------------------------------------------------------------
@@ -278,16 +278,9 @@ def commitments_overdue_dispatch(*, now: datetime | None = None) -> int:
             .select_related("owner")
             .order_by("pk")
         )
-        keys = {c.pk: f"commitment-overdue:{c.pk}:{c.due_date.isoformat()}" for c in overdue}
-        sent = outbox_existing_keys(keys.values())
-        team_queued = 0
-        with transaction.atomic():
-            for commitment in overdue:
-                if keys[commitment.pk] not in sent and emails.commitment_overdue(
-                    commitment=commitment, team=team, dedupe_key=keys[commitment.pk]
-                ):
-                    team_queued += 1
-            if team_queued:
-                transaction.on_commit(outbox_schedule_sweep)
-        queued += team_queued
+        queued += outbox_dispatch(
+            overdue,
+            key=lambda c: f"commitment-overdue:{c.pk}:{c.due_date.isoformat()}",
+            write=lambda c, key, team=team: emails.commitment_overdue(commitment=c, team=team, dedupe_key=key),
+        )
     return queued

@@ -4,7 +4,6 @@ and what Celery beat dispatches.
 
 from .checkin import CheckInClosed, CheckInConflict, CheckInResult, checkin_submit, checkin_window
 from .dispatch import (
-    DISPATCH_CHUNK,
     REPLY_BATCH_MINUTES,
     REPLY_BATCH_RELEVANT_FOR,
     REPLY_BATCH_SETTLE,
@@ -20,7 +19,6 @@ __all__ = [
     "CheckInClosed",
     "CheckInConflict",
     "CheckInResult",
-    "DISPATCH_CHUNK",
     "REPLY_BATCH_MINUTES",
     "REPLY_BATCH_RELEVANT_FOR",
     "REPLY_BATCH_SETTLE",

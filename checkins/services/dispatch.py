@@ -3,12 +3,11 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accountability.models import Absence, Membership, Role, Team, User
-from accountability.outbox import outbox_bulk, outbox_existing_keys, outbox_schedule_sweep
+from accountability.outbox import outbox_dispatch
 from accountability.weeks import Week
 
 from .. import emails
@@ -66,37 +65,15 @@ def checkin_reminders_dispatch(*, now: datetime | None = None) -> int:
     return queued
 
 
-# A dispatcher commits its rows this many at a time, each commit asking for a sweep: workers
-# deliver the first rows while the next are rendered, and several sweeps share a big batch.
-DISPATCH_CHUNK = 500
-
-
 def _queue_checkin_emails(*, team: Team, week: Week, kind: str, due_at: datetime) -> int:
-    people = list(_missing_checkin(team, week))
     closes_at = team.week_closes_at(week)
-    queued = 0
-    for start in range(0, len(people), DISPATCH_CHUNK):
-        chunk = people[start : start + DISPATCH_CHUNK]
-        keys = {person.pk: f"{kind}:{person.pk}:{team.pk}:{week.label}" for person in chunk}
-        # Skip rendering what exists; the unique key still decides, should another run race us.
-        sent = outbox_existing_keys(keys.values())
-        with transaction.atomic():
-            with outbox_bulk() as inserted:
-                for person in chunk:
-                    if keys[person.pk] not in sent:
-                        emails.checkin_reminder(
-                            kind=kind,
-                            team=team,
-                            member=person,
-                            week=week,
-                            due_at=due_at,
-                            closes_at=closes_at,
-                            dedupe_key=keys[person.pk],
-                        )
-            if inserted:
-                transaction.on_commit(outbox_schedule_sweep)
-        queued += len(inserted)
-    return queued
+    return outbox_dispatch(
+        _missing_checkin(team, week),
+        key=lambda person: f"{kind}:{person.pk}:{team.pk}:{week.label}",
+        write=lambda person, key: emails.checkin_reminder(
+            kind=kind, team=team, member=person, week=week, due_at=due_at, closes_at=closes_at, dedupe_key=key
+        ),
+    )
 
 
 # --- Reply emails (Celery beat runs the dispatcher every minute) -----------------------------
@@ -183,36 +160,25 @@ def replies_dispatch(*, now: datetime | None = None) -> int:
             if named:
                 key = f"replies-from-members:{manager_id}:{team_id}:{window}"
                 wanted.append(_ReplyEmail("replies_from_members", key, manager_id, team_id, named))
-    sent = outbox_existing_keys(email.dedupe_key for email in wanted)
-    wanted = [email for email in wanted if email.dedupe_key not in sent]
-    if not wanted:
-        return 0
+    people: dict[int, User] = {}
+    teams: dict[int, Team] = {}
 
-    people = User.objects.in_bulk({pk for email in wanted for pk in (email.recipient_id, *email.named)})
-    teams = Team.objects.in_bulk({email.team_id for email in wanted})
-    queued = 0
-    for start in range(0, len(wanted), DISPATCH_CHUNK):
-        with transaction.atomic():
-            with outbox_bulk() as inserted:
-                for email in wanted[start : start + DISPATCH_CHUNK]:
-                    recipient, team = people[email.recipient_id], teams[email.team_id]
-                    if not recipient.is_active:
-                        continue
-                    if email.kind == "replies":
-                        emails.replies(
-                            team=team,
-                            member=recipient,
-                            authors=[people[pk] for pk in email.named],
-                            dedupe_key=email.dedupe_key,
-                        )
-                    else:
-                        emails.replies_from_members(
-                            team=team,
-                            manager=recipient,
-                            answers=[(people[pk], threads) for pk, threads in email.named.items()],
-                            dedupe_key=email.dedupe_key,
-                        )
-            if inserted:
-                transaction.on_commit(outbox_schedule_sweep)
-        queued += len(inserted)
-    return queued
+    def load(new: list[_ReplyEmail]) -> None:
+        people.update(User.objects.in_bulk({pk for email in new for pk in (email.recipient_id, *email.named)}))
+        teams.update(Team.objects.in_bulk({email.team_id for email in new}))
+
+    def write(email: _ReplyEmail, key: str) -> None:
+        recipient, team = people[email.recipient_id], teams[email.team_id]
+        if not recipient.is_active:
+            return
+        if email.kind == "replies":
+            emails.replies(team=team, member=recipient, authors=[people[pk] for pk in email.named], dedupe_key=key)
+        else:
+            emails.replies_from_members(
+                team=team,
+                manager=recipient,
+                answers=[(people[pk], threads) for pk, threads in email.named.items()],
+                dedupe_key=key,
+            )
+
+    return outbox_dispatch(wanted, key=lambda email: email.dedupe_key, write=write, prepare=load)
