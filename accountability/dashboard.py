@@ -31,6 +31,7 @@ try:  # The feedback app's figures, where that app provides them.
     from feedback import selectors as feedback_selectors
 except ImportError:  # pragma: no cover - depends on the apps installed
     feedback_selectors = None
+from surveys import selectors as survey_selectors
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 52
@@ -290,13 +291,16 @@ class Strategy:
 
 
 def _feedback_figures(team: Team, weeks: list[Week]) -> dict[str, tuple[float | None, list | None]]:
-    """The feedback app's figures as (value, weekly trend or None). Its `trust_figures` gives
-    numerator/denominator pairs (optionally a `trend`); absent app or function: no data."""
-    trust_figures = getattr(feedback_selectors, "trust_figures", None)
-    if trust_figures is None:
-        return {}
+    """The feedback and survey apps' figures as (value, weekly trend or None). Their
+    `trust_figures` give numerator/denominator pairs (optionally a `trend`); absent app or
+    function: no data."""
+    figures = {}
+    for source in (feedback_selectors, survey_selectors):
+        trust_figures = getattr(source, "trust_figures", None)
+        if trust_figures is not None:
+            figures.update(trust_figures(team=team, weeks=weeks) or {})
     result = {}
-    for key, raw in (trust_figures(team=team, weeks=weeks) or {}).items():
+    for key, raw in figures.items():
         if key not in metrics.FEEDBACK_KEYS:
             continue
         if isinstance(raw, Mapping):

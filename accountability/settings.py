@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "accountability",
     "checkins",
     "feedback",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -355,7 +356,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accountability.tasks.commitments_overdue_dispatch",
         "schedule": timedelta(minutes=15),
     },
-    "surveys": {"task": "feedback.tasks.survey_dispatch", "schedule": timedelta(minutes=5)},
+    "surveys": {"task": "surveys.tasks.survey_dispatch", "schedule": timedelta(minutes=5)},
     "manager-digest": {"task": "accountability.tasks.manager_digest_dispatch", "schedule": timedelta(minutes=15)},
     # Managers see anonymous feedback once a day, from 08:00 team time, never the moment it arrives:
     # the release shows the day's feedback all at once and queues its digest.

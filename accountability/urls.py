@@ -44,6 +44,7 @@ urlpatterns = [
     ),
     path("", include("checkins.urls")),
     path("", include("feedback.urls")),
+    path("", include("surveys.urls")),
     path("admin/", admin.site.urls),
 ]
 

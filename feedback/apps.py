@@ -3,13 +3,4 @@ from django.apps import AppConfig
 
 class FeedbackConfig(AppConfig):
     name = "feedback"
-    verbose_name = "Anonymous feedback and surveys"
-
-    def ready(self) -> None:
-        from accountability import hooks
-
-        from . import services
-
-        # Someone who joins a team while a survey is open is invited at once (the dispatcher
-        # catches up should this fail).
-        hooks.on_membership_changed(services.survey_member_joined)
+    verbose_name = "Anonymous feedback"
