@@ -215,7 +215,7 @@ def test_a_failing_hook_undoes_nothing_and_the_dispatcher_catches_up(
     def broken(*args, **kwargs):
         raise RuntimeError("the survey side is down")
 
-    monkeypatch.setattr(services, "_invite", broken)
+    monkeypatch.setattr("surveys.services.rounds._invite", broken)
     someone = UserFactory(email="late@example.org")
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
         core_services.membership_add(team=team, user=someone)
