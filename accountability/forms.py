@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from .models import Membership, Role, Team, User, time_zone_choices
-from .outbox import OPTIONAL_KINDS
+from .registry import optional_kinds
 
 
 def _time_zone_field(*, required: bool, empty_label: str | None = None) -> forms.ChoiceField:
@@ -219,11 +219,11 @@ class EmailPreferencesForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        for kind, label in OPTIONAL_KINDS.items():
+        for kind, label in optional_kinds().items():
             self.fields[kind] = forms.BooleanField(label=label, required=False, initial=kind not in user.email_opt_outs)
 
     def opt_outs(self) -> list[str]:
-        return [kind for kind in OPTIONAL_KINDS if not self.cleaned_data.get(kind)]
+        return [kind for kind in optional_kinds() if not self.cleaned_data.get(kind)]
 
 
 class AbsenceForm(forms.Form):

@@ -81,7 +81,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Can create teams, appoint managers and use the Django admin.",
     )
     date_joined = models.DateTimeField(default=timezone.now)
-    # Optional email kinds this person turned off (see outbox.OPTIONAL_KINDS).
+    # Optional email kinds this person turned off (see registry.optional_kinds).
     email_opt_outs = models.JSONField(default=list, blank=True)
 
     objects = UserManager()

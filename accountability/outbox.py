@@ -3,7 +3,8 @@
 * `outbox_enqueue` renders an email from `templates/emails/<kind>_{subject.txt,body.txt,body.html}`
   and inserts one `OutboundEmail` row in the caller's transaction. Its `dedupe_key` is unique:
   a second call with the same key returns None and writes nothing.
-* `outbox_bulk()`: a dispatcher's many rows go in with one INSERT, the unique key still deciding.
+* `outbox_dispatch`: the one path for dispatchers. It skips keys that exist, and a chunk of
+  rows goes in with one INSERT, the unique key still deciding, then asks for one sweep.
 * After the transaction commits, a Celery task is asked to deliver the row. If the broker is
   unreachable the row simply waits: the beat sweep delivers it later.
 * `outbox_deliver` claims a row with `SELECT ... FOR UPDATE SKIP LOCKED`, marks it `sending`
@@ -15,10 +16,11 @@
 import contextlib
 import logging
 import zoneinfo
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core import signing
@@ -30,7 +32,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from .celery import app as celery_app
 from .models import EmailStatus, OutboundEmail, User
+from .registry import is_private_link_kind, optional_kinds
 from .sealing import UNREADABLE
 
 logger = logging.getLogger(__name__)
@@ -61,23 +65,11 @@ def email_render(*, kind: str, context: dict) -> RenderedEmail:
     )
 
 
-# Kinds a person may turn off (preferences page, or the one-click link in each such email).
-# Everything else (invitations, password resets, survey invitations) is always sent.
-OPTIONAL_KINDS = {
-    "checkin_reminder": "Check-in reminders",
-    "checkin_nudge": "A nudge before the week closes",
-    "commitment_overdue": "A note when a commitment passes its date",
-    "replies": "Replies from your managers",
-    "replies_from_members": "Answers from your team's members",
-    "manager_digest": "The weekly manager digest",
-    "feedback_digest": "The daily anonymous-feedback digest",
-    "survey_reminder": "Survey reminders",
-}
 UNSUBSCRIBE_SALT = "accountability.unsubscribe"
 
-# Emails whose link is itself a key: their bodies are blanked once they are sent. Until then
-# they are sealed like every body (models.OutboundEmail) and never shown in the admin.
-PRIVATE_LINK_KINDS = frozenset({"invitation", "password_reset", "survey_invitation"})
+# Emails whose link is itself a key (registered with private_link=True) have their bodies
+# blanked once sent. Until then they are sealed like every body (models.OutboundEmail) and
+# never shown in the admin.
 REDACTED_BODY = "(Sent. The body held a private link and was removed after delivery.)\n"
 
 
@@ -89,7 +81,7 @@ def unsubscribe_read(token: str) -> tuple[int, str]:
     """(user id, kind) from a token; raises signing.BadSignature. No expiry: an old email's
     link must keep working."""
     data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    if data.get("k") not in OPTIONAL_KINDS:
+    if data.get("k") not in optional_kinds():
         raise signing.BadSignature("unknown kind")
     return int(data["u"]), data["k"]
 
@@ -120,15 +112,17 @@ def outbox_enqueue(
     the recipient turned this optional kind off.
 
     Optional kinds get a one-click unsubscribe link (in the footer and as List-Unsubscribe with
-    List-Unsubscribe-Post, RFC 8058). `schedule=False` leaves delivery to a sweep: dispatchers
-    writing thousands of rows ask for one sweep instead of one task per row.
+    List-Unsubscribe-Post, RFC 8058). Called inside `outbox_dispatch`, the row joins the
+    dispatch's bulk insert and its sweep; otherwise `schedule=False` leaves delivery to the
+    next sweep instead of asking a worker once the transaction commits.
     """
     headers = dict(headers or {})
-    if kind in OPTIONAL_KINDS and recipient is not None:
+    optional = optional_kinds()
+    if kind in optional and recipient is not None:
         if kind in (recipient.email_opt_outs or []):
             return None
         url = settings.SITE_URL + reverse("unsubscribe", args=[unsubscribe_token(user=recipient, kind=kind)])
-        context = {**context, "unsubscribe_url": url, "unsubscribe_what": OPTIONAL_KINDS[kind].lower()}
+        context = {**context, "unsubscribe_url": url, "unsubscribe_what": optional[kind].lower()}
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # Times in an email read in the recipient's own zone, else the team's the email is about.
@@ -148,7 +142,8 @@ def outbox_enqueue(
     )
     bulk = _bulk.get()
     if bulk is not None:
-        bulk.append((row, schedule))  # inserted, or found to exist, when the block ends
+        # Inserted, or found to exist, when outbox_dispatch's block ends; one sweep delivers it.
+        bulk.append(row)
         return row
     if not _insert([row]):
         return None
@@ -157,27 +152,23 @@ def outbox_enqueue(
     return row
 
 
-_bulk: ContextVar[list[tuple[OutboundEmail, bool]] | None] = ContextVar("outbox_bulk", default=None)
+_bulk: ContextVar[list[OutboundEmail] | None] = ContextVar("outbox_bulk", default=None)
 
 
 @contextlib.contextmanager
 def outbox_bulk() -> Iterator[list[OutboundEmail]]:
-    """For dispatchers writing thousands of rows: inside the block `outbox_enqueue` renders its
+    """For `outbox_dispatch`'s thousands of rows: inside the block `outbox_enqueue` renders its
     row and returns it unsaved; when the block ends they are inserted with one statement, and
     the list this yields holds those actually inserted (a key that exists is skipped, as ever).
     Use it inside the transaction that should commit the rows."""
-    pending: list[tuple[OutboundEmail, bool]] = []
+    pending: list[OutboundEmail] = []
     inserted: list[OutboundEmail] = []
     token = _bulk.set(pending)
     try:
         yield inserted
     finally:
         _bulk.reset(token)
-    inserted.extend(_insert([row for row, _ in pending]))
-    written = {id(row) for row in inserted}
-    for row, schedule in pending:
-        if schedule and id(row) in written:
-            transaction.on_commit(lambda row=row: outbox_schedule(email_id=row.pk))
+    inserted.extend(_insert(pending))
 
 
 def _insert(rows: list[OutboundEmail]) -> list[OutboundEmail]:
@@ -205,17 +196,24 @@ def _insert(rows: list[OutboundEmail]) -> list[OutboundEmail]:
     return inserted
 
 
+# Task names (accountability/tasks.py): enqueued by name, so this module never imports them.
+DELIVER_TASK = "accountability.tasks.outbox_deliver"
+SWEEP_TASK = "accountability.tasks.outbox_sweep"
+
+
+def _send_task(name: str, args: tuple = ()) -> None:
+    # One connection attempt: this runs right after a web request's commit, and kombu's pooled
+    # connection would keep reconnecting for seconds (retry=False covers only the publish). A
+    # fresh connection also never trips over a stale pooled one.
+    with celery_app.connection_for_write(transport_options={"max_retries": 0}) as connection:
+        celery_app.send_task(name, args, retry=False, connection=connection)
+
+
 def outbox_schedule(*, email_id: int) -> bool:
     """Ask a worker to deliver the row now. False (and the row waits for the sweep) if the
     broker cannot be reached: an email is never lost because Redis is down."""
-    from .tasks import outbox_deliver_task  # the task module imports this one
-
     try:
-        # One connection attempt: this runs right after a web request's commit, and kombu's
-        # pooled connection would keep reconnecting for seconds (retry=False covers only the
-        # publish). A fresh connection also never trips over a stale pooled one.
-        with outbox_deliver_task.app.connection_for_write(transport_options={"max_retries": 0}) as connection:
-            outbox_deliver_task.apply_async((email_id,), retry=False, connection=connection)
+        _send_task(DELIVER_TASK, (email_id,))
     except Exception:  # kombu raises various connection errors; all mean "later"
         logger.warning("Broker unreachable; outbound email %s waits for the sweep", email_id)
         return False
@@ -225,15 +223,46 @@ def outbox_schedule(*, email_id: int) -> bool:
 def outbox_schedule_sweep() -> bool:
     """Ask a worker to run one sweep (after a dispatcher wrote many rows); False if the broker
     is down, and beat's sweep will run anyway."""
-    from .tasks import outbox_sweep as outbox_sweep_task
-
     try:
-        with outbox_sweep_task.app.connection_for_write(transport_options={"max_retries": 0}) as connection:
-            outbox_sweep_task.apply_async((), retry=False, connection=connection)
+        _send_task(SWEEP_TASK)
     except Exception:
         logger.warning("Broker unreachable; queued emails wait for beat's sweep")
         return False
     return True
+
+
+# A dispatcher commits its rows this many at a time, each commit asking for a sweep: workers
+# deliver the first rows while the next are rendered, and several sweeps share a big batch.
+DISPATCH_CHUNK = 500
+T = TypeVar("T")
+
+
+def outbox_dispatch(
+    items: Iterable[T], *, key: Callable[[T], str], write: Callable[[T, str], object], chunk: int = DISPATCH_CHUNK
+) -> int:
+    """The one way a dispatcher (reminders, nudges, overdue notes, digests, survey mail) writes
+    its emails, and so the one place "never twice" is written.
+
+    `key(item)` gives each email's dedupe key; items whose key is in the outbox already are
+    skipped before anything is rendered. For the rest `write(item, key)` calls the app's email
+    function (which calls `outbox_enqueue`); each `chunk` of rows goes in with one INSERT in its
+    own transaction, which asks for one sweep once it commits. Should another run race this
+    one, the unique key still decides. Returns how many rows were inserted.
+    """
+    items = list(items)
+    queued = 0
+    for start in range(0, len(items), chunk):
+        part = [(item, key(item)) for item in items[start : start + chunk]]
+        sent = outbox_existing_keys(k for _, k in part)
+        with transaction.atomic():
+            with outbox_bulk() as inserted:
+                for item, k in part:
+                    if k not in sent:
+                        write(item, k)
+            if inserted:
+                transaction.on_commit(outbox_schedule_sweep)
+        queued += len(inserted)
+    return queued
 
 
 def _retry_delay(attempts: int) -> timedelta:
@@ -309,7 +338,7 @@ def _finish(row: OutboundEmail, error: Exception | None) -> None:
     mine = OutboundEmail.objects.filter(pk=row.pk, status=EmailStatus.SENDING, attempts=row.attempts)
     if error is None:
         fields = {"status": EmailStatus.SENT, "sent_at": now, "claimed_until": None, "last_error": ""}
-        if row.kind in PRIVATE_LINK_KINDS:
+        if is_private_link_kind(row.kind):
             # Once delivered, a link that acts as a key (to join, reset a password, or answer a
             # survey) has no business staying readable in the database.
             fields.update(body_text=REDACTED_BODY, body_html="")

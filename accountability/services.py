@@ -26,7 +26,8 @@ from .models import (
     Team,
     User,
 )
-from .outbox import OPTIONAL_KINDS, outbox_existing_keys, outbox_schedule_sweep, unsubscribe_read
+from .outbox import outbox_existing_keys, outbox_schedule_sweep, unsubscribe_read
+from .registry import optional_kinds
 from .weeks import Week
 
 INVITATION_SALT = "accountability.invitation"
@@ -584,7 +585,7 @@ def commitments_overdue_dispatch(*, now: datetime | None = None) -> int:
 
 
 def email_preferences_update(*, user: User, opt_outs: Iterable[str]) -> User:
-    user.email_opt_outs = sorted(set(opt_outs) & set(OPTIONAL_KINDS))
+    user.email_opt_outs = sorted(set(opt_outs) & set(optional_kinds()))
     user.save(update_fields=["email_opt_outs"])
     return user
 

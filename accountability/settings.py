@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -343,26 +342,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".run" / "celerybeat-schedule")
 )
-CELERY_BEAT_SCHEDULE = {
-    # Delivers whatever is still queued: rows whose enqueue was lost (broker down), retries
-    # whose back-off has passed, and rows left behind by a worker that died mid-send.
-    "outbox-sweep": {"task": "accountability.tasks.outbox_sweep", "schedule": timedelta(minutes=1)},
-    # "Dispatch what is due": each asks the database what has reached its moment and writes
-    # outbox rows with dedupe keys, so running one twice or late sends nothing twice.
-    "checkin-reminders": {"task": "checkins.tasks.checkin_reminders_dispatch", "schedule": timedelta(minutes=5)},
-    # Reply emails, once each 15-minute batch window is over (checkins.services.replies_dispatch).
-    "replies": {"task": "checkins.tasks.replies_dispatch", "schedule": timedelta(minutes=1)},
-    "commitments-overdue": {
-        "task": "accountability.tasks.commitments_overdue_dispatch",
-        "schedule": timedelta(minutes=15),
-    },
-    "surveys": {"task": "surveys.tasks.survey_dispatch", "schedule": timedelta(minutes=5)},
-    "manager-digest": {"task": "accountability.tasks.manager_digest_dispatch", "schedule": timedelta(minutes=15)},
-    # Managers see anonymous feedback once a day, from 08:00 team time, never the moment it arrives:
-    # the release shows the day's feedback all at once and queues its digest.
-    "feedback-release": {"task": "feedback.tasks.feedback_release_dispatch", "schedule": timedelta(minutes=15)},
-    "outbox-purge": {"task": "accountability.tasks.outbox_purge", "schedule": crontab(hour=3, minute=17)},
-}
+# Beat's jobs are registered by the apps that own them (accountability/registry.py).
 OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=90)
 
 # --- Security ----------------------------------------------------------------------------

@@ -35,7 +35,8 @@ from .forms import (
 from .middleware import database_unavailable_response, is_database_unavailable
 from .models import Commitment, Invitation, Membership, Role, Team, User
 from .navigation import CURRENT_TEAM_SESSION_KEY, remember_team, without_person
-from .outbox import OPTIONAL_KINDS, unsubscribe_read
+from .outbox import unsubscribe_read
+from .registry import optional_kinds
 
 
 def _get_team_for(user, slug: str) -> Team:
@@ -563,8 +564,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "accountability/unsubscribe.html", {"invalid": True}, status=404)
         if request.POST.get("List-Unsubscribe") != "One-Click":
             return redirect("unsubscribe", token=token)
-        return render(request, "accountability/unsubscribe.html", {"done": True, "what": OPTIONAL_KINDS[kind]})
+        return render(request, "accountability/unsubscribe.html", {"done": True, "what": optional_kinds()[kind]})
     opted_out = selectors.email_opted_out(user_id=user_id, kind=kind)
     if opted_out is None:
         return render(request, "accountability/unsubscribe.html", {"invalid": True}, status=404)
-    return render(request, "accountability/unsubscribe.html", {"done": opted_out, "what": OPTIONAL_KINDS[kind]})
+    return render(request, "accountability/unsubscribe.html", {"done": opted_out, "what": optional_kinds()[kind]})

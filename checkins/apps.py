@@ -1,6 +1,23 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+
+from accountability.registry import email_kind_register, periodic_register
 
 
 class CheckinsConfig(AppConfig):
     name = "checkins"
     verbose_name = "Check-ins"
+
+    def ready(self) -> None:
+        email_kind_register("checkin_reminder", optional="Check-in reminders")
+        email_kind_register("checkin_nudge", optional="A nudge before the week closes")
+        email_kind_register("replies", optional="Replies from your managers")
+        email_kind_register("replies_from_members", optional="Answers from your team's members")
+        # "Dispatch what is due": each asks the database what has reached its moment and writes
+        # outbox rows with dedupe keys, so running one twice or late sends nothing twice.
+        periodic_register(
+            "checkin-reminders", task="checkins.tasks.checkin_reminders_dispatch", schedule=timedelta(minutes=5)
+        )
+        # Reply emails, once each 15-minute batch window is over (checkins.services.replies_dispatch).
+        periodic_register("replies", task="checkins.tasks.replies_dispatch", schedule=timedelta(minutes=1))

@@ -10,11 +10,11 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accountability import registry
 from accountability.models import OutboundEmail, Role
 from accountability.weeks import Week
 from checkins import services, tasks
@@ -267,7 +267,7 @@ def test_the_task_dispatches_and_beat_runs_it_every_minute(checkin, manager, fro
     frozen.move_to(AFTER_WINDOW)
 
     assert tasks.replies_dispatch.apply().get() == 1
-    assert settings.CELERY_BEAT_SCHEDULE["replies"] == {
+    assert registry.beat_schedule()["replies"] == {
         "task": "checkins.tasks.replies_dispatch",
         "schedule": timedelta(minutes=1),
     }
