@@ -22,7 +22,7 @@ from .rounds import (
     survey_dispatch,
     survey_member_joined,
 )
-from .templates import QUESTIONS_MAX, TemplateSaved, newest_version, template_create, template_update
+from .templates import QUESTIONS_MAX, TemplateSaved, template_create, template_update
 
 __all__ = [
     "QUESTIONS_MAX",
@@ -33,7 +33,6 @@ __all__ = [
     "invitation_for_token",
     "invitation_renew",
     "invitation_renewable",
-    "newest_version",
     "response_submit",
     "round_cancel",
     "round_close",
