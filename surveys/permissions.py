@@ -1,6 +1,6 @@
 """Who may see and run a team's pulse surveys. Views, selectors and services all ask here.
 
-Answering needs no permission check: the single-use link is the permission (views.answer).
+Answering needs no permission check: the single-use link is the permission (views.survey_answer).
 """
 
 from django.core.exceptions import ValidationError
