@@ -60,7 +60,6 @@ def commitment_overdue(*, commitment: Commitment, team: Team, dedupe_key: str) -
         dedupe_key=dedupe_key,
         to_email=commitment.owner.email,
         recipient=commitment.owner,
-        schedule=False,
         context={
             "team": team,
             "commitment": commitment,

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "accountability",
     "checkins",
     "feedback",
+    "surveys",
     "dashboard",
 ]
 

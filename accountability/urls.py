@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("checkins.urls")),
     path("", include("feedback.urls")),
+    path("", include("surveys.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -26,7 +26,6 @@ def replies(*, team: Team, member: User, authors: list[User], dedupe_key: str) -
         dedupe_key=dedupe_key,
         to_email=member.email,
         recipient=member,
-        schedule=False,
         context={
             "team": team,
             "member": member,
@@ -74,7 +73,6 @@ def replies_from_members(
         dedupe_key=dedupe_key,
         to_email=manager.email,
         recipient=manager,
-        schedule=False,
         context={
             "team": team,
             "manager": manager,
@@ -94,7 +92,6 @@ def checkin_reminder(
         dedupe_key=dedupe_key,
         to_email=member.email,
         recipient=member,
-        schedule=False,
         context={
             "team": team,
             "member": member,

@@ -17,7 +17,6 @@ def manager_digest(
         dedupe_key=dedupe_key,
         to_email=manager.email,
         recipient=manager,
-        schedule=False,
         context={
             "manager": manager,
             "team": team,

@@ -7,8 +7,9 @@ database aggregated (see `WeekCounts`). A metric whose denominator is zero is `N
 The five strategies and what measures them (DESIGN.md):
 
 * open communication: replies on check-ins, support requests answered within 7 days, and the
-  anonymous-feedback and survey figures the feedback app provides once it has data
-  (`FEEDBACK_KEYS`: computed by `feedback.selectors.trust_figures`, defined here);
+  anonymous-feedback and survey figures the feedback and survey apps provide once they have
+  data (`FEEDBACK_KEYS`: computed by `feedback.selectors.trust_figures` and
+  `surveys.selectors.trust_figures`, defined here);
 * transparency: check-in participation and on-time rate, acknowledgement rate and time;
 * accountability: follow-through — done by the due date, done late, renegotiated before the
   due date (kept: saying so early is keeping one's word), not done, let go;
@@ -205,7 +206,7 @@ DEFINITIONS: dict[str, Definition] = {
 }
 
 
-# Figures the feedback app computes (anonymously) through `feedback.selectors.trust_figures`.
+# Figures the feedback and survey apps compute (anonymously) through their `trust_figures`.
 FEEDBACK_KEYS = ("feedback_answered", "survey_participation", "survey_empowerment")
 
 

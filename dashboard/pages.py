@@ -2,8 +2,8 @@
 
 Composed from reads only: accountability.selectors and checkins.selectors aggregate in SQL
 (dashboard/collect.py), dashboard/metrics.py defines what is counted and computes every figure
-from the counts, and feedback.selectors contributes the anonymous-feedback and survey figures
-(dashboard/trust.py).
+from the counts; feedback.selectors gives the anonymous-feedback figures and surveys.selectors
+the survey figures (dashboard/trust.py).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from accountability.models import Team
 from accountability.weeks import Week
 from feedback import selectors as feedback_selectors
+from surveys import selectors as survey_selectors
 
 from . import metrics
 from .metrics import DEFINITIONS, STRATEGIES, Definition, Scorecard
@@ -32,10 +33,15 @@ class Strategy:
 
 
 def feedback_figures(team: Team, weeks: list[Week]) -> dict[str, tuple[float | None, list | None]]:
-    """The feedback app's figures as (value, weekly trend or None). Its `trust_figures` gives
-    numerator/denominator pairs (optionally a `trend`); keys it does not know are left out."""
+    """The feedback and survey apps' figures as (value, weekly trend or None). Their
+    `trust_figures` give numerator/denominator pairs (optionally a `trend`); keys the metric
+    definitions do not know are left out."""
+    figures = {
+        **feedback_selectors.trust_figures(team=team, weeks=weeks),
+        **survey_selectors.trust_figures(team=team, weeks=weeks),
+    }
     result = {}
-    for key, raw in (feedback_selectors.trust_figures(team=team, weeks=weeks) or {}).items():
+    for key, raw in figures.items():
         if key not in metrics.FEEDBACK_KEYS:
             continue
         if isinstance(raw, Mapping):

@@ -2,7 +2,6 @@
 never what anyone wrote."""
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
@@ -10,7 +9,10 @@ from django.urls import reverse
 from accountability.models import OutboundEmail, Team, User
 from accountability.outbox import outbox_enqueue
 
-from .models import SurveyInvitation, SurveyRound
+
+def daily_digest_key(*, recipient: User, team: Team, to_admins: bool, through: date) -> str:
+    """One digest per reader, team (or the admins' copy) and day the release covered."""
+    return f"feedback-digest:{recipient.pk}:{team.pk}:{int(to_admins)}:{through.isoformat()}"
 
 
 def daily_digest(
@@ -23,13 +25,14 @@ def daily_digest(
     threads: int,
     answers: int,
     to_admins: bool,
+    dedupe_key: str,
 ) -> OutboundEmail | None:
     """What the daily release just showed a reader: new threads and answers from writers, and
     the days they were written (`through` is the last day the release covered). Queued inside
     the release's transaction, delivered by the sweep the release asks for."""
     return outbox_enqueue(
         kind="feedback_digest",
-        dedupe_key=f"feedback-digest:{recipient.pk}:{team.pk}:{int(to_admins)}:{through.isoformat()}",
+        dedupe_key=dedupe_key,
         to_email=recipient.email,
         recipient=recipient,
         context={
@@ -42,51 +45,4 @@ def daily_digest(
             "to_admins": to_admins,
             "url": settings.SITE_URL + reverse("feedback_inbox"),
         },
-        schedule=False,
-    )
-
-
-def _survey_context(round: SurveyRound, user: User, url: str) -> dict:
-    tz = ZoneInfo(user.time_zone) if user.time_zone else round.team.tz
-    return {
-        "round": round,
-        "team": round.team,
-        "user": user,
-        "url": url,
-        "closes_at_local": round.closes_at.astimezone(tz),
-        "tz_name": str(tz),
-    }
-
-
-def survey_invitation(*, round: SurveyRound, user: User, token: str, schedule: bool = True) -> OutboundEmail | None:
-    """The invitation carries the single-use link: the link is the permission to answer."""
-    url = settings.SITE_URL + reverse("survey_answer", args=[token])
-    return outbox_enqueue(
-        kind="survey_invitation",
-        dedupe_key=f"survey-invite:{round.pk}:{user.pk}",
-        to_email=user.email,
-        recipient=user,
-        context=_survey_context(round, user, url),
-        schedule=schedule,
-    )
-
-
-def survey_reminder_key(*, invitation: SurveyInvitation, kind: str) -> str:
-    return f"survey-reminder:{invitation.round_id}:{invitation.user_id}:{kind}"
-
-
-def survey_reminder(
-    *, round: SurveyRound, invitation: SurveyInvitation, kind: str, schedule: bool = True
-) -> OutboundEmail | None:
-    """A nudge to someone who hasn't answered. The single-use token is not kept anywhere, so the
-    reminder points to the signed-in survey page, which issues a fresh link for them."""
-    user = invitation.user
-    url = settings.SITE_URL + reverse("survey_open", args=[round.pk])
-    return outbox_enqueue(
-        kind="survey_reminder",
-        dedupe_key=survey_reminder_key(invitation=invitation, kind=kind),
-        to_email=user.email,
-        recipient=user,
-        context={**_survey_context(round, user, url), "reminder": kind},
-        schedule=schedule,
     )

@@ -5,8 +5,7 @@ key to their conversation (see views.follow_up). Everything here is about the pe
 answer: a team's managers, and the organisation's admins for what was routed to them.
 """
 
-from accountability.models import Membership, Role, Team, User
-from accountability.permissions import role_in
+from accountability.models import Membership, Role, User
 
 from .models import FeedbackThread
 
@@ -26,19 +25,3 @@ def can_handle(user: User, thread: FeedbackThread) -> bool:
     if thread.to_admins:
         return user.is_staff
     return Membership.objects.filter(user=user, team_id=thread.team_id, role=Role.MANAGER).exists()
-
-
-# --- Pulse surveys -----------------------------------------------------------------------------
-# Answering needs no permission check: the single-use link is the permission (views.survey_answer).
-
-
-def can_view_surveys(user: User, team: Team) -> bool:
-    """A team's survey rounds, their participation counts and their results (when there are
-    enough answers to show): its managers, and the organisation's admins."""
-    return user.is_authenticated and (user.is_staff or role_in(user, team) == Role.MANAGER)
-
-
-def can_run_surveys(user: User, team: Team) -> bool:
-    """Scheduling, closing and cancelling rounds, and writing templates: the team's own
-    managers (as services.round_schedule and friends insist)."""
-    return user.is_authenticated and role_in(user, team) == Role.MANAGER

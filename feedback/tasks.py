@@ -15,8 +15,3 @@ def feedback_release_dispatch() -> int:
 @shared_task(name="feedback.tasks.feedback_digest_dispatch")
 def feedback_digest_dispatch() -> int:
     return services.feedback_release().digests
-
-
-@shared_task(name="feedback.tasks.survey_dispatch")
-def survey_dispatch() -> dict[str, int]:
-    return services.survey_dispatch()

@@ -16,12 +16,13 @@ from accountability import permissions, selectors, services
 from accountability.models import Commitment, CommitmentStatus, Invitation, Membership, Role
 from accountability.outbox import unsubscribe_token
 from checkins.models import CheckIn, Comment
-from feedback.models import FeedbackMessage, FeedbackThread, SurveyRound, SurveyTemplate
-from feedback.services import survey_thanks_key
+from feedback.models import FeedbackMessage, FeedbackThread
+from surveys.models import SurveyRound, SurveyTemplate
+from surveys.services import survey_thanks_key
 
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
 from ..feedback.factories import FeedbackThreadFactory
-from ..feedback.survey_factories import add_responses, answer_everything, invite, make_round, make_template
+from ..surveys.factories import add_responses, answer_everything, invite, make_round, make_template
 
 PERSONAS = ["anonymous", "member", "teammate", "manager", "other_manager", "outsider", "org_admin"]
 

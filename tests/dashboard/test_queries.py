@@ -26,7 +26,7 @@ LONG_AGO = datetime(2023, 1, 2, tzinfo=UTC)
 # teams.
 #   team_dashboard: the team with the viewer's role; the members; the check-in, commitment-outcome
 #     and commitments-made counts (each grouped by member and week); the members' time away; the feedback app's figures
-#     (feedback.selectors.trust_figures: two queries while no survey round has enough answers);
+#     (feedback.selectors and surveys.selectors.trust_figures: two queries while no survey round has enough answers);
 #     for the team's managers "Needs you" (check-ins, then commitments: each list capped in SQL).
 #   team_dashboard_member: the team, the person's membership, the three kinds of counts, their
 #     time away, and for

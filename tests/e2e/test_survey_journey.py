@@ -19,10 +19,10 @@ from playwright.sync_api import Page, expect
 from accountability.models import Team, User
 from accountability.outbox import outbox_sweep
 from dashboard.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
-from feedback import services
-from feedback.models import SurveyResponse, SurveyRound, SurveyTemplate
+from surveys import services
+from surveys.models import SurveyResponse, SurveyRound, SurveyTemplate
 
-from ..feedback.survey_factories import trust_pulse
+from ..surveys.factories import trust_pulse
 from .test_invitation_journey import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -58,17 +58,3 @@ def test_the_code_hash_is_not_shown(client, superuser, thread):
         assert thread.code_hash not in body
         assert services.code_hash("ABCD-EFGH-IJKL-MNOP-QRST-UVWX") not in body
         assert "code hash" not in body.lower() and "code_hash" not in body
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/admin/feedback/surveytemplate/",
-        "/admin/feedback/surveyround/",
-        "/admin/feedback/surveyresponse/",
-    ],
-)
-def test_survey_models_are_listed_read_only_in_the_admin(admin_client, url):
-    response = admin_client.get(url)
-    assert response.status_code == 200
-    assert admin_client.get(url + "add/").status_code == 403

@@ -17,6 +17,7 @@ from django.urls import reverse
 from accountability.models import OutboundEmail, Role
 from feedback import selectors, services
 from feedback.models import Author, FeedbackMessage, FeedbackThread
+from feedback.services import release as release_services
 
 from ..factories import MembershipFactory, TeamFactory
 from ..twofactor import admin_sign_in
@@ -293,17 +294,17 @@ def test_the_default_random_source_is_the_system_s(team, member, manager, monkey
         MembershipFactory(team=team, role=Role.MEMBER)
     _submit(member, team, "One", AFTERNOON)
     used = []
-    original = services.secrets.SystemRandom.shuffle
+    original = release_services.secrets.SystemRandom.shuffle
 
     def recording(self, items):
         used.append(type(self))
         return original(self, items)
 
-    monkeypatch.setattr(services.secrets.SystemRandom, "shuffle", recording)
+    monkeypatch.setattr(release_services.secrets.SystemRandom, "shuffle", recording)
 
     services.feedback_release(now=NEXT_MORNING)
 
-    assert used and set(used) == {services.secrets.SystemRandom}
+    assert used and set(used) == {release_services.secrets.SystemRandom}
 
 
 @pytest.mark.django_db(transaction=True)

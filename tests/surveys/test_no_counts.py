@@ -15,12 +15,12 @@ from django.urls import reverse
 
 from accountability.models import OutboundEmail
 from dashboard import digest
-from feedback import emails, services
-from feedback.models import SurveyInvitation
+from surveys import emails, services
+from surveys.models import SurveyInvitation
 
 from ..factories import MembershipFactory, UserFactory
 from ..twofactor import admin_sign_in
-from .survey_factories import add_responses, make_round
+from .factories import add_responses, make_round
 
 pytestmark = pytest.mark.django_db
 
@@ -90,10 +90,10 @@ def walk(team, round, *, manager, org_admin, superuser, not_answering) -> dict[s
         "dashboard (org admin)": (as_org_admin, reverse("team_dashboard", args=[team.slug])),
         "dashboard CSV": (as_manager, reverse("team_dashboard_export", args=[team.slug])),
         "overview": (as_manager, reverse("dashboard_overview")),
-        "admin rounds": (as_superuser, reverse("admin:feedback_surveyround_changelist")),
-        "admin round": (as_superuser, reverse("admin:feedback_surveyround_change", args=[round.pk])),
-        "admin responses": (as_superuser, reverse("admin:feedback_surveyresponse_changelist")),
-        "admin template": (as_superuser, reverse("admin:feedback_surveytemplate_change", args=[round.template_id])),
+        "admin rounds": (as_superuser, reverse("admin:surveys_surveyround_changelist")),
+        "admin round": (as_superuser, reverse("admin:surveys_surveyround_change", args=[round.pk])),
+        "admin responses": (as_superuser, reverse("admin:surveys_surveyresponse_changelist")),
+        "admin template": (as_superuser, reverse("admin:surveys_surveytemplate_change", args=[round.template_id])),
     }
     for name, (client, url) in pages.items():
         response = client.get(url)

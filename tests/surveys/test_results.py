@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback import selectors
-from feedback.models import QuestionKind, Strategy
+from surveys import selectors
+from surveys.models import QuestionKind, Strategy
 
 from ..factories import MembershipFactory
-from .survey_factories import add_response, add_responses, invite, make_round, make_template
+from .factories import add_response, add_responses, invite, make_round, make_template
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The survey dispatcher (feedback.tasks.survey_dispatch, in the beat schedule): it opens rounds
+"""The survey dispatcher (surveys.tasks.survey_dispatch, in the beat schedule): it opens rounds
 with one invitation each, reminds only those who haven't answered (each reminder once), and
 closes rounds on time. Run it as often as you like, or after hours down: each email goes once,
 and nothing after a round closed."""
@@ -13,10 +13,10 @@ from django.urls import reverse
 
 from accountability.models import OutboundEmail
 from accountability.outbox import outbox_sweep
-from feedback import services, tasks
-from feedback.models import SurveyInvitation, SurveyRound
+from surveys import services, tasks
+from surveys.models import SurveyInvitation, SurveyRound
 
-from .survey_factories import answer_everything, make_round
+from .factories import answer_everything, make_round
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from feedback import selectors, services
-from feedback.models import QuestionKind, SurveyQuestion, SurveyRound, SurveyTemplate
+from surveys import selectors, services
+from surveys.models import QuestionKind, SurveyQuestion, SurveyRound, SurveyTemplate
 
-from .survey_factories import add_responses, make_round, make_template, trust_pulse
+from .factories import add_responses, make_round, make_template, trust_pulse
 
 pytestmark = pytest.mark.django_db
 

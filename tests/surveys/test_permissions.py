@@ -9,10 +9,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback import permissions
-from feedback.models import SurveyRound
+from surveys import permissions
+from surveys.models import SurveyRound
 
-from .survey_factories import invite, make_round
+from .factories import invite, make_round
 
 PERSONAS = ["anonymous", "member", "teammate", "manager", "other_manager", "outsider", "org_admin"]
 

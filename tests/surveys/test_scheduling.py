@@ -8,11 +8,11 @@ import time_machine
 from django.urls import get_resolver, reverse
 
 from accountability.models import Membership, Role
-from feedback import selectors, services
-from feedback.models import QuestionKind, SurveyQuestion, SurveyRound, SurveyTemplate
+from surveys import selectors, services
+from surveys.models import QuestionKind, SurveyQuestion, SurveyRound, SurveyTemplate
 
 from ..factories import MembershipFactory, TeamFactory
-from .survey_factories import add_response, answer_everything, invite, make_round, make_template, trust_pulse
+from .factories import add_response, answer_everything, invite, make_round, make_template, trust_pulse
 
 pytestmark = pytest.mark.django_db
 
@@ -211,8 +211,8 @@ def test_an_open_round_cannot_be_cancelled(manager_client, team, member):
 
 def test_the_rounds_page_shows_counts_never_names(manager_client, team, member, teammate, crowd):
     """Changed with issue 10: an open round shows no count (it would tell when each person
-    answered); a closed round shows how many answered once enough did (tests/feedback/
-    test_survey_no_counts.py walks every page for the rest)."""
+    answered); a closed round shows how many answered once enough did (tests/surveys/
+    test_no_counts.py walks every page for the rest)."""
     round = make_round(team)
     invite(round, member, answered=True)
     add_response(round, {})

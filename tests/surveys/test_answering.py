@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from feedback import services
-from feedback.models import QuestionKind, SurveyAnswer, SurveyInvitation, SurveyResponse
+from surveys import services
+from surveys.models import QuestionKind, SurveyAnswer, SurveyInvitation, SurveyResponse
 
 from ..factories import MembershipFactory
-from .survey_factories import answer_everything, invite, make_round, make_template
+from .factories import answer_everything, invite, make_round, make_template
 
 pytestmark = pytest.mark.django_db
 

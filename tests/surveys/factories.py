@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from django.apps import apps as django_apps
 from django.utils import timezone
 
-from feedback import services
-from feedback.models import (
+from surveys import services
+from surveys.models import (
     QuestionKind,
     SurveyAnswer,
     SurveyInvitation,
@@ -20,13 +20,22 @@ from feedback.models import (
 )
 
 
+class _SurveysApps:
+    """The app registry as that migration knew it: it was written while the survey models lived
+    in the feedback app (they now live in surveys, in the same tables)."""
+
+    @staticmethod
+    def get_model(app_label: str, model_name: str):
+        return django_apps.get_model("surveys" if app_label == "feedback" else app_label, model_name)
+
+
 def trust_pulse() -> SurveyTemplate:
     """The built-in "Team trust pulse", as its data migration writes it. Written again when
     missing: a transactional test (`transaction=True`) empties every table when it ends, the
     migration's rows with them."""
     template = SurveyTemplate.objects.filter(built_in=True, name="Team trust pulse").first()
     if template is None:
-        importlib.import_module("feedback.migrations.0003_trust_pulse_template").create(django_apps, None)
+        importlib.import_module("feedback.migrations.0003_trust_pulse_template").create(_SurveysApps, None)
         template = SurveyTemplate.objects.get(built_in=True, name="Team trust pulse")
     return template
 

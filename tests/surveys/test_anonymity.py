@@ -25,13 +25,13 @@ from django.utils import timezone
 
 from accountability.models import Membership, Role, User
 from accountability.outbox import outbox_sweep
-from feedback import services
-from feedback.models import SurveyAnswer, SurveyInvitation, SurveyResponse, SurveyRound
+from surveys import services
+from surveys.models import SurveyAnswer, SurveyInvitation, SurveyResponse, SurveyRound
 
 from ..factories import TEST_PASSWORD, MembershipFactory
-from .survey_factories import answer_everything, invite, make_round, service_answers
-from .test_anonymity import Person, snapshot, written_between
-from .test_anonymity import identity_clues as person_clues
+from ..feedback.test_anonymity import Person, snapshot, written_between
+from ..feedback.test_anonymity import identity_clues as person_clues
+from .factories import answer_everything, invite, make_round, service_answers
 
 ANSWERER_PK = 987655
 ANSWERER_EMAIL = "quentin.quietanswerer@example.org"

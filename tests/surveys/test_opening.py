@@ -1,7 +1,7 @@
 """Surveys that open now, open now (issue 10): a round scheduled to start now or earlier opens in
 the same request, its invitations written in that transaction and its emails queued through
 the outbox once it commits. And someone who joins a team while a round is open is invited: at
-once (the core announces the change through accountability.hooks, the feedback app listens),
+once (the core announces the change through accountability.hooks, the surveys app listens),
 and, should that fail, by the dispatcher's next run, which asks the database once for every
 round."""
 
@@ -17,11 +17,11 @@ from django.urls import reverse
 from accountability import services as core_services
 from accountability.models import Invitation, Membership, OutboundEmail, Role
 from accountability.outbox import outbox_schedule_sweep
-from feedback import services
-from feedback.models import SurveyInvitation, SurveyRound
+from surveys import services
+from surveys.models import SurveyInvitation, SurveyRound
 
 from ..factories import MembershipFactory, TeamFactory, UserFactory
-from .survey_factories import invite, make_round, trust_pulse
+from .factories import invite, make_round, trust_pulse
 
 pytestmark = pytest.mark.django_db
 
@@ -215,7 +215,7 @@ def test_a_failing_hook_undoes_nothing_and_the_dispatcher_catches_up(
     def broken(*args, **kwargs):
         raise RuntimeError("the survey side is down")
 
-    monkeypatch.setattr(services, "_invite", broken)
+    monkeypatch.setattr("surveys.services.rounds._invite", broken)
     someone = UserFactory(email="late@example.org")
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
         core_services.membership_add(team=team, user=someone)

@@ -1,0 +1,62 @@
+"""Anonymous feedback: every write and rule, in three parts (codes and throttles, threads,
+the daily release). Views, tasks, the admin and the demo import from here, not from the parts.
+"""
+
+from .codes import (
+    DAILY_LIMIT,
+    SHOWN_ONCE_SECONDS,
+    WRONG_CODE_LIMIT,
+    code_hash,
+    code_new,
+    code_normalise,
+    shown_once_put,
+    shown_once_take,
+    submissions_left,
+    wrong_code_record,
+    wrong_code_throttled,
+)
+from .release import RELEASE_LOCAL_TIME, Released, feedback_release, release_at
+from .threads import (
+    BODY_MAX,
+    Submitted,
+    Throttled,
+    feedback_submit,
+    goes_to_admins,
+    manager_reply,
+    thread_for_code,
+    thread_publish,
+    thread_set_status,
+    thread_unpublish,
+    writer_reply,
+    writer_set_consent,
+)
+
+__all__ = [
+    "BODY_MAX",
+    "DAILY_LIMIT",
+    "RELEASE_LOCAL_TIME",
+    "SHOWN_ONCE_SECONDS",
+    "WRONG_CODE_LIMIT",
+    "Released",
+    "Submitted",
+    "Throttled",
+    "code_hash",
+    "code_new",
+    "code_normalise",
+    "feedback_release",
+    "feedback_submit",
+    "goes_to_admins",
+    "manager_reply",
+    "release_at",
+    "shown_once_put",
+    "shown_once_take",
+    "submissions_left",
+    "thread_for_code",
+    "thread_publish",
+    "thread_set_status",
+    "thread_unpublish",
+    "writer_reply",
+    "writer_set_consent",
+    "wrong_code_record",
+    "wrong_code_throttled",
+]
