@@ -30,20 +30,22 @@ venv: $(VENV)/.installed ## Create .venv and install requirements-dev.txt (re-ru
 run: $(VENV)/.installed ## Run the app on http://127.0.0.1:8000 with demo data (+ worker and beat when Redis is up)
 	bash scripts/run-dev.sh
 
-test: $(VENV)/.installed ## Start PostgreSQL/Redis/Chromium if needed, lint, check migrations, run pytest (today, then years ahead)
+test: $(VENV)/.installed ## Start PostgreSQL/Redis/Chromium if needed, lint (and the layers), check migrations, run pytest (today, then years ahead)
 	bash scripts/ensure-services.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
 	@echo "== the same suite with the clock at $(TEST_CLOCK_AHEAD)"
 	TEST_CLOCK_AT=$(TEST_CLOCK_AHEAD) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed ## ruff check, ruff format --check, djlint --lint
+lint: $(VENV)/.installed ## ruff check, ruff format --check, djlint --lint, import-linter (the layers)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
+	$(BIN)/lint-imports
 
 # djlint --reformat exits 1 when it changed a file, which is the point here.
 format: $(VENV)/.installed ## Rewrite code and templates in the house style
