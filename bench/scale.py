@@ -45,6 +45,7 @@ BENCH_TEAMS, BENCH_PER_TEAM, BENCH_BIG_TEAM, BENCH_WEEKS, BENCH_RUNS, BENCH_PAGE
 BENCH_REBUILD=1.
 """
 
+import logging
 import os
 import signal
 import statistics
@@ -85,6 +86,8 @@ for name in ("TEST_CLOCK_AT", "TEST_CLOCK_OFFSET", "TEST_CACHE_URL"):
 import django  # noqa: E402
 
 django.setup()
+# One line per task run is noise here; the bench prints its own.
+logging.getLogger("celery").setLevel(logging.WARNING)
 
 import redis  # noqa: E402
 import time_machine  # noqa: E402
@@ -140,13 +143,25 @@ def expected_users() -> int:
 # --- The database ------------------------------------------------------------------------
 
 
-def database_setup() -> None:
-    """The bench's own database, created and migrated once and kept. Every connection it opens
-    carries the statement timeout (libpq's `options`), so a query the bench gave up on stops."""
+def database_setup() -> bool:
+    """The bench's own database, created and migrated once and kept; made again from nothing
+    when it holds another size (or BENCH_REBUILD=1). True when the data set is to be built.
+
+    Made again rather than emptied: a TRUNCATE ... CASCADE from the users would also empty the
+    tables the migrations filled (the built-in survey template refers to its author).
+    Every connection the bench opens carries the statement timeout (libpq's `options`), so a
+    query it gave up on stops."""
     connection.settings_dict.setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={PAGE_TIMEOUT * 1000}"
     connection.close()
     name = connection.creation.create_test_db(verbosity=0, keepdb=True, serialize=False)
-    log(f"database {name} ready (statement_timeout {PAGE_TIMEOUT}s)")
+    if not REBUILD and already_built():
+        log(f"database {name}: data set already built (BENCH_REBUILD=1 builds it again)")
+        return False
+    if REBUILD or model("accountability.Team").objects.exists() or model("accountability.User").objects.exists():
+        connection.close()
+        name = connection.creation.create_test_db(verbosity=0, keepdb=False, autoclobber=True, serialize=False)
+    log(f"database {name} made and migrated (statement_timeout {PAGE_TIMEOUT}s); building the data set")
+    return True
 
 
 def sql(statement: str, params: dict | None = None) -> int:
@@ -287,7 +302,6 @@ def build() -> None:
         log(f"  {label}: {rows:,} rows ({time.perf_counter() - at:.1f}s)")
 
     sql("SET statement_timeout = 0")  # building takes longer than any page may
-    sql("TRUNCATE accountability_team, accountability_user RESTART IDENTITY CASCADE")
     sql("DROP TABLE IF EXISTS bench_people")
     sql(PEOPLE, params)
     step("teams", TEAMS_SQL)
@@ -586,13 +600,9 @@ def main() -> None:
         f"bench: {TEAMS:,} teams of {PER_TEAM} (one of {BIG_TEAM}), {WEEKS} weeks of history, "
         f"{RUNS} runs a page, page timeout {PAGE_TIMEOUT}s"
     )
-    database_setup()
-    broker = redis.Redis.from_url(REDIS_URL)
-    if REBUILD or not already_built():
-        log("building the data set" + (" (BENCH_REBUILD=1)" if REBUILD else ""))
+    if database_setup():
         build()
-    else:
-        log("data set already built (BENCH_REBUILD=1 builds it again)")
+    broker = redis.Redis.from_url(REDIS_URL)
     run_setup(broker)
     try:
         with time_machine.travel(IDLE_AT, tick=True):
