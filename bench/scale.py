@@ -9,7 +9,9 @@
    commitments reviewed in every way (some with reflections and history rows) and this week's
    open ones, and a closed pulse survey in every tenth team. Built with INSERT ... SELECT over
    generate_series in a few minutes, then reused: a run whose database already holds this size
-   skips building (BENCH_REBUILD=1 builds again). Every run empties the outbox first.
+   skips building (BENCH_REBUILD=1 builds again). Every run empties the outbox, the broker
+   and the cache first. A quick run: BENCH_TEAMS=500 BENCH_BIG_TEAM=100 (its own database
+   through BENCH_DATABASE_URL, so the full one is kept).
 2. An organisation admin (staff, signed in with a second factor) opens the overview, the home
    page and the surveys list; the manager of the big team opens its dashboard; a member and a
    manager of an ordinary team open their pages. Each line gives the time (median of
@@ -23,6 +25,8 @@ The data is built for one fixed week, so the clock is moved there (time-machine,
 suite does) for each measurement: the idle instant is a Wednesday morning, after 09:00 in every
 team's zone, so the overdue-commitments dispatcher looks at every team. The due teams are in
 Tokyo, checking in on Thursdays at 09:00; the others in London and Berlin, on Fridays at 16:00.
+Only Python's clock moves: a dispatcher must take "now" from Django (timezone.now()), not from
+the database's now(), which the test suite's travelling clock requires as well.
 
 Dispatchers are looked up by their beat entry name (accountability.registry) and run as beat
 runs them, by task name through the Celery app; models are reached through the app registry.
@@ -382,14 +386,23 @@ class Page:
     queries: int = 0
     slowest_ms: float = 0
     slowest_sql: str = ""
+    ended_after: float = 0  # for a timeout: when its request (and so its query) was over, in s
 
     def line(self) -> str:
         if self.ms is None:
-            return f"{self.label}: timeout (no answer within {PAGE_TIMEOUT}s; its query cancelled)"
+            return (
+                f"{self.label}: timeout (no answer within {PAGE_TIMEOUT} s; its query was over "
+                f"{self.ended_after:.0f} s after the request started)"
+            )
         return (
             f"{self.label}: {self.ms:.0f} ms, {self.kb:,.0f} KB, {self.queries} queries; "
             f"slowest query {self.slowest_ms:.1f} ms: {self.slowest_sql}"
         )
+
+
+class NoAnswer(Exception):
+    def __init__(self, seconds: float):
+        self.seconds = seconds
 
 
 @contextmanager
@@ -418,20 +431,27 @@ def cancel_and_reconnect(pid: int | None) -> None:
 
 
 def fetch(client: Client, url: str):
-    """One request, or None when it ran out of time (the database's timeout or the alarm's)."""
+    """One request; NoAnswer when it ran out of time (the database's timeout or the alarm's).
+
+    The alarm interrupts Python, not a query: the driver waits for the server's answer, so a
+    query that ignores its statement timeout for a while (one the server is still planning or
+    compiling does) holds the bench until it ends. NoAnswer says how long that was."""
     connection.ensure_connection()
     pid = connection.connection.get_backend_pid()
+    started = time.perf_counter()
     try:
         with deadline(PAGE_TIMEOUT):
             response = client.get(url)
     except PageTimeout:
+        seconds = time.perf_counter() - started
         cancel_and_reconnect(pid)
-        return None
+        raise NoAnswer(seconds) from None
     except OperationalError as exc:
         if "statement timeout" not in str(exc):
             raise
+        seconds = time.perf_counter() - started
         cancel_and_reconnect(pid)
-        return None
+        raise NoAnswer(seconds) from None
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code}")
     return response
@@ -440,22 +460,20 @@ def fetch(client: Client, url: str):
 def measure_page(label: str, client: Client, url: str) -> Page:
     """The median time of RUNS requests after a warm-up, then one more with its queries logged.
     A page that times out once is not asked again."""
-    started = time.perf_counter()
-    if fetch(client, url) is None:
-        return Page(label, None)
-    warm_up = time.perf_counter() - started
-    times = []
-    for _ in range(RUNS if warm_up < 10 else 1):
+    try:
         started = time.perf_counter()
-        response = fetch(client, url)
-        if response is None:
-            return Page(label, None)
-        times.append((time.perf_counter() - started) * 1000)
-    connection.queries_log.clear()  # its length is capped: a full log would count nothing new
-    with CaptureQueriesContext(connection) as queries:
-        response = fetch(client, url)
-    if response is None:
-        return Page(label, None)
+        fetch(client, url)
+        warm_up = time.perf_counter() - started
+        times = []
+        for _ in range(RUNS if warm_up < 10 else 1):
+            started = time.perf_counter()
+            fetch(client, url)
+            times.append((time.perf_counter() - started) * 1000)
+        connection.queries_log.clear()  # its length is capped: a full log would count nothing new
+        with CaptureQueriesContext(connection) as queries:
+            response = fetch(client, url)
+    except NoAnswer as timeout:
+        return Page(label, None, ended_after=timeout.seconds)
     slowest = max(queries.captured_queries, key=lambda q: float(q["time"]), default={"time": 0, "sql": ""})
     return Page(
         label,
