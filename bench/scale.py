@@ -34,7 +34,11 @@ So the bench survives modules moving between apps.
 
 A page that does not answer within BENCH_PAGE_TIMEOUT seconds (default 60) reads "timeout":
 the bench's connections carry a PostgreSQL statement_timeout of the same length and the
-interrupted query is cancelled, so nothing keeps a core busy after the bench gives up.
+interrupted query is cancelled, so nothing keeps a core busy after the bench gives up. One
+caveat, measured on the overview: a query of a few megabytes of SQL (a CASE arm per team) costs
+enough for PostgreSQL to compile it (JIT), and the compiler does not look for a cancel, so such
+a query overruns its timeout by minutes; the line says when it was really over. BENCH_JIT=off
+turns JIT off for the bench's connections, and then the timeout holds to the second.
 
 Outbox delivery rates (1 and 2 workers) are bench/outbox.py's to measure; this bench only
 points there.
@@ -46,7 +50,7 @@ nothing due and dispatch_due_s the ~19,000 reminders.
 
 Environment: BENCH_DATABASE_URL (the bench's database is test_<its name>), BENCH_REDIS_URL,
 BENCH_TEAMS, BENCH_PER_TEAM, BENCH_BIG_TEAM, BENCH_WEEKS, BENCH_RUNS, BENCH_PAGE_TIMEOUT,
-BENCH_REBUILD=1.
+BENCH_JIT=off, BENCH_REBUILD=1.
 """
 
 import logging
@@ -72,6 +76,8 @@ BIG_TEAM = int(os.environ.get("BENCH_BIG_TEAM", "500"))
 WEEKS = int(os.environ.get("BENCH_WEEKS", "4"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 PAGE_TIMEOUT = int(os.environ.get("BENCH_PAGE_TIMEOUT", "60"))
+# "off" turns PostgreSQL's JIT off for the bench's connections; by default the server decides.
+JIT = os.environ.get("BENCH_JIT", "")
 REBUILD = os.environ.get("BENCH_REBUILD") == "1"
 
 # tests.settings: real PostgreSQL and Redis, DEBUG off, the test client's host allowed, and the
@@ -155,16 +161,17 @@ def database_setup() -> bool:
     tables the migrations filled (the built-in survey template refers to its author).
     Every connection the bench opens carries the statement timeout (libpq's `options`), so a
     query it gave up on stops."""
-    connection.settings_dict.setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={PAGE_TIMEOUT * 1000}"
+    options = f"-c statement_timeout={PAGE_TIMEOUT * 1000}" + (f" -c jit={JIT}" if JIT else "")
+    connection.settings_dict.setdefault("OPTIONS", {})["options"] = options
     connection.close()
     name = connection.creation.create_test_db(verbosity=0, keepdb=True, serialize=False)
     if not REBUILD and already_built():
-        log(f"database {name}: data set already built (BENCH_REBUILD=1 builds it again)")
+        log(f"database {name} ({options}): data set already built (BENCH_REBUILD=1 builds it again)")
         return False
     if REBUILD or model("accountability.Team").objects.exists() or model("accountability.User").objects.exists():
         connection.close()
         name = connection.creation.create_test_db(verbosity=0, keepdb=False, autoclobber=True, serialize=False)
-    log(f"database {name} made and migrated (statement_timeout {PAGE_TIMEOUT}s); building the data set")
+    log(f"database {name} made and migrated ({options}); building the data set")
     return True
 
 
