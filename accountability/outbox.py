@@ -15,6 +15,7 @@
 
 import contextlib
 import logging
+import time
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
@@ -331,21 +332,35 @@ def _message(row: OutboundEmail, connection) -> EmailMultiAlternatives:
     return msg
 
 
+def _mark_sent(rows: list[OutboundEmail]) -> None:
+    """Mark delivered rows `sent`: one UPDATE per group of rows alike (attempts, private link)
+    rather than one UPDATE and one commit per email, which cost more than the sending."""
+    now = timezone.now()
+    groups: dict[tuple[int, bool], list[int]] = {}
+    for row in rows:
+        private = is_private_link_kind(row.kind)
+        groups.setdefault((row.attempts, private), []).append(row.pk)
+        row.status = EmailStatus.SENT
+        if private:
+            row.body_text, row.body_html = REDACTED_BODY, ""
+    for (attempts, private), pks in groups.items():
+        fields = {"status": EmailStatus.SENT, "sent_at": now, "claimed_until": None, "last_error": ""}
+        if private:
+            # Once delivered, a link that acts as a key (to join, reset a password, or answer a
+            # survey) has no business staying readable in the database.
+            fields.update(body_text=REDACTED_BODY, body_html="")
+        # Only the holder of the lease may finish a row (see _finish).
+        OutboundEmail.objects.filter(pk__in=pks, status=EmailStatus.SENDING, attempts=attempts).update(**fields)
+
+
 def _finish(row: OutboundEmail, error: Exception | None) -> None:
+    if error is None:
+        _mark_sent([row])
+        return
     now = timezone.now()
     # Only the holder of the lease may finish the row: a worker that outlived its lease must
     # not overwrite a row another worker has since taken.
     mine = OutboundEmail.objects.filter(pk=row.pk, status=EmailStatus.SENDING, attempts=row.attempts)
-    if error is None:
-        fields = {"status": EmailStatus.SENT, "sent_at": now, "claimed_until": None, "last_error": ""}
-        if is_private_link_kind(row.kind):
-            # Once delivered, a link that acts as a key (to join, reset a password, or answer a
-            # survey) has no business staying readable in the database.
-            fields.update(body_text=REDACTED_BODY, body_html="")
-            row.body_text, row.body_html = REDACTED_BODY, ""
-        mine.update(**fields)
-        row.status = EmailStatus.SENT
-        return
     message = f"{type(error).__name__}: {error}"[:2000]
     if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         mine.update(status=EmailStatus.FAILED, claimed_until=None, last_error=message)
@@ -363,7 +378,10 @@ def _finish(row: OutboundEmail, error: Exception | None) -> None:
 
 
 def _send(rows: list[OutboundEmail]) -> None:
-    """Send claimed rows over one connection, recording each outcome as it happens."""
+    """Send claimed rows over one connection. A failure is recorded at once; deliveries are
+    marked `sent` together, every OUTBOX_MARK_SECONDS and when the batch ends. Should the worker
+    die in between, those rows keep their lease and are sent again once it runs out, with the
+    same Message-ID: the crash window is one mark interval, at most one batch."""
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
@@ -371,6 +389,8 @@ def _send(rows: list[OutboundEmail]) -> None:
         for row in rows:
             _finish(row, exc)
         return
+    delivered: list[OutboundEmail] = []
+    marked_at = time.monotonic()
     try:
         for row in rows:
             if row.claimed_until and timezone.now() >= row.claimed_until:
@@ -387,10 +407,15 @@ def _send(rows: list[OutboundEmail]) -> None:
                     connection.close()
                     connection.open()
             else:
-                _finish(row, None)
+                delivered.append(row)
+                if time.monotonic() - marked_at >= settings.OUTBOX_MARK_SECONDS:
+                    _mark_sent(delivered)
+                    delivered, marked_at = [], time.monotonic()
     finally:
         with contextlib.suppress(Exception):
             connection.close()
+        if delivered:
+            _mark_sent(delivered)
 
 
 def outbox_deliver(*, email_id: int) -> OutboundEmail | None:

@@ -14,8 +14,9 @@
 The last line is `outbox emails=N one_worker_per_s= two_workers_per_s= speedup= baseline_per_s=
 one_worker_ratio= duplicates=`; one_worker_ratio is one worker's rate over send_mass_mail's.
 
-Environment: BENCH_DATABASE_URL (the test database is test_<its name>), BENCH_EMAILS,
-BENCH_PROFILE=1 (profile one worker in-process with cProfile instead of timing it).
+Environment: BENCH_DATABASE_URL (the test database is test_<its name>), BENCH_REDIS_URL, BENCH_EMAILS,
+BENCH_PROFILE=1 (profile one worker in-process with cProfile instead of timing it; BENCH_SORT and
+BENCH_LINES choose the order and length of the listing).
 """
 
 import asyncio
@@ -38,6 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/outbox_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 EMAILS = int(os.environ.get("BENCH_EMAILS", "3000"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 # Friday 2026-03-06 16:01 UTC: a minute past the bench team's check-in time.
@@ -63,8 +65,8 @@ os.environ.update(
         "SITE_URL": "http://bench.example.org",
         "DATABASE_URL": DATABASE_URL,
         # No worker here: the dispatcher's "please sweep" goes to a broker nobody reads.
-        "REDIS_URL": "redis://127.0.0.1:6379/5",
-        "CACHE_URL": "redis://127.0.0.1:6379/5",
+        "REDIS_URL": REDIS_URL,
+        "CACHE_URL": REDIS_URL,
         "EMAIL_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
     }
 )
