@@ -63,8 +63,8 @@ def test_a_batch_of_sent_rows_costs_the_same_queries_whatever_its_size(reset_ema
     # finding nothing: four statements for 3 emails or 40.
     assert len(statements) == 4, statements
     claim, mark = updates(statements)
-    assert '"status" = \'sending\'' in claim
-    assert '"status" = \'sent\'' in mark
+    assert "\"status\" = 'sending'" in claim
+    assert "\"status\" = 'sent'" in mark
     assert len(mail.outbox) == count
     assert set(OutboundEmail.objects.values_list("status", "attempts", "body_html")) == {(EmailStatus.SENT, 1, "")}
     assert {row.pk for row in rows} == set(OutboundEmail.objects.values_list("pk", flat=True))
