@@ -8,9 +8,11 @@
 * After the transaction commits, a Celery task is asked to deliver the row. If the broker is
   unreachable the row simply waits: the beat sweep delivers it later.
 * `outbox_deliver` claims a row with `SELECT ... FOR UPDATE SKIP LOCKED`, marks it `sending`
-  with a lease, sends it outside the transaction, then marks it `sent`. A failure is retried
-  with exponential back-off; after OUTBOX_MAX_ATTEMPTS the row is `failed` (see the admin).
-  A worker that dies mid-send leaves the lease to expire and the sweep takes the row again.
+  with a lease, sends it outside the transaction, then marks it `sent`; `outbox_sweep` does so
+  for batches, marking a batch's deliveries together (`_send`). A failure is retried with
+  exponential back-off; after OUTBOX_MAX_ATTEMPTS the row is `failed` (see the admin). A
+  worker that dies mid-send leaves the lease to expire and the sweep takes the row again, with
+  the same Message-ID (README.md, "Delivery, and its crash window").
 """
 
 import contextlib
