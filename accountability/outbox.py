@@ -279,9 +279,14 @@ def _claimable() -> Q:
     return Q(status=EmailStatus.QUEUED, next_attempt_at__lte=now) | Q(status=EmailStatus.SENDING, claimed_until__lt=now)
 
 
+def _own_transaction() -> bool:
+    return not transaction.get_connection().in_atomic_block
+
+
 def _commit_without_waiting() -> None:
     """The current transaction's commit does not wait for PostgreSQL to flush it to disk. Only
-    for claims and marks: should the database crash and lose its last fraction of a second, the
+    for claims and marks in a transaction of their own (never a caller's, whose other writes
+    must be durable): should the database crash and lose its last fraction of a second, the
     rows concerned are sent again with the same Message-ID, never lost (PostgreSQL loses a
     suffix, never a claim while keeping a later mark)."""
     connection = transaction.get_connection()
@@ -292,6 +297,7 @@ def _commit_without_waiting() -> None:
 
 def _claim(*, email_ids: Iterable[int] | None = None, limit: int = 1) -> list[OutboundEmail]:
     now = timezone.now()
+    own = _own_transaction()
     with transaction.atomic():
         qs = OutboundEmail.objects.filter(_claimable())
         if email_ids is not None:
@@ -299,7 +305,8 @@ def _claim(*, email_ids: Iterable[int] | None = None, limit: int = 1) -> list[Ou
         rows = list(qs.order_by("next_attempt_at", "pk").select_for_update(skip_locked=True)[:limit])
         if not rows:
             return []
-        _commit_without_waiting()
+        if own:
+            _commit_without_waiting()
         # A row whose every attempt ended with its worker dead (a lease that ran out) must not
         # come back forever: past the limit it is failed, for a person to look at.
         exhausted = [row for row in rows if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS]
@@ -391,8 +398,10 @@ def _mark_sent(rows: list[OutboundEmail]) -> None:
         row.status = EmailStatus.SENT
         if private:
             row.body_text, row.body_html = REDACTED_BODY, ""
+    own = _own_transaction()
     with transaction.atomic():
-        _commit_without_waiting()
+        if own:
+            _commit_without_waiting()
         for (attempts, private), pks in groups.items():
             fields = {"status": EmailStatus.SENT, "sent_at": now, "claimed_until": None, "last_error": ""}
             if private:

@@ -44,7 +44,7 @@ def reset_emails(member):
 def sweep_statements() -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         outbox.outbox_sweep()
-    # The test's own transaction turns each commit into a savepoint: those are not counted.
+    # Inside a test's transaction each commit is a savepoint: those are not counted.
     return [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
 
 
@@ -52,6 +52,7 @@ def updates(statements: list[str]) -> list[str]:
     return [sql for sql in statements if sql.startswith("UPDATE")]
 
 
+@pytest.mark.django_db(transaction=True)  # claims and marks in transactions of their own, as in a worker
 @pytest.mark.parametrize("count", [3, 40])
 def test_a_batch_of_sent_rows_costs_the_same_queries_whatever_its_size(reset_emails, settings, count):
     settings.OUTBOX_MARK_SECONDS = 3600  # one mark, when the batch ends
@@ -132,3 +133,13 @@ def test_a_worker_killed_before_its_mark_sends_again_with_the_same_message_id(re
     assert [m.message()["Message-ID"] for m in again] == ids
     assert ids == [outbox.message_id(row) for row in rows]
     assert set(OutboundEmail.objects.values_list("status", "attempts")) == {(EmailStatus.SENT, 2)}
+
+
+def test_inside_a_callers_transaction_the_commit_still_waits_for_the_disk(reset_emails):
+    """The caller's other writes share that commit: they must stay durable."""
+    reset_emails(2)
+
+    statements = sweep_statements()  # the test's transaction is the caller's here
+
+    assert not [sql for sql in statements if "synchronous_commit" in sql]
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {EmailStatus.SENT}
