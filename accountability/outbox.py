@@ -8,18 +8,23 @@
 * After the transaction commits, a Celery task is asked to deliver the row. If the broker is
   unreachable the row simply waits: the beat sweep delivers it later.
 * `outbox_deliver` claims a row with `SELECT ... FOR UPDATE SKIP LOCKED`, marks it `sending`
-  with a lease, sends it outside the transaction, then marks it `sent`. A failure is retried
-  with exponential back-off; after OUTBOX_MAX_ATTEMPTS the row is `failed` (see the admin).
-  A worker that dies mid-send leaves the lease to expire and the sweep takes the row again.
+  with a lease, sends it outside the transaction, then marks it `sent`; `outbox_sweep` does so
+  for batches, marking a batch's deliveries together (`_send`). A failure is retried with
+  exponential back-off; after OUTBOX_MAX_ATTEMPTS the row is `failed` (see the admin). A
+  worker that dies mid-send leaves the lease to expire and the sweep takes the row again, with
+  the same Message-ID (README.md, "Delivery, and its crash window").
 """
 
 import contextlib
 import logging
+import secrets
+import time
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.policy import Compat32
 from typing import TypeVar
 
 from django.conf import settings
@@ -284,8 +289,25 @@ def _claimable() -> Q:
     return Q(status=EmailStatus.QUEUED, next_attempt_at__lte=now) | Q(status=EmailStatus.SENDING, claimed_until__lt=now)
 
 
+def _own_transaction() -> bool:
+    return not transaction.get_connection().in_atomic_block
+
+
+def _commit_without_waiting() -> None:
+    """The current transaction's commit does not wait for PostgreSQL to flush it to disk. Only
+    for claims and marks in a transaction of their own (never a caller's, whose other writes
+    must be durable): should the database crash and lose its last fraction of a second, the
+    rows concerned are sent again with the same Message-ID, never lost (PostgreSQL loses a
+    suffix, never a claim while keeping a later mark)."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def _claim(*, email_ids: Iterable[int] | None = None, limit: int = 1) -> list[OutboundEmail]:
     now = timezone.now()
+    own = _own_transaction()
     with transaction.atomic():
         qs = OutboundEmail.objects.filter(_claimable())
         if email_ids is not None:
@@ -293,6 +315,8 @@ def _claim(*, email_ids: Iterable[int] | None = None, limit: int = 1) -> list[Ou
         rows = list(qs.order_by("next_attempt_at", "pk").select_for_update(skip_locked=True)[:limit])
         if not rows:
             return []
+        if own:
+            _commit_without_waiting()
         # A row whose every attempt ended with its worker dead (a lease that ran out) must not
         # come back forever: past the limit it is failed, for a person to look at.
         exhausted = [row for row in rows if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS]
@@ -325,10 +349,42 @@ class BodyUnreadable(Exception):
     """The body was sealed with a key this process no longer has."""
 
 
+class _Headers(Compat32):
+    """Compat32 (Django's policy) runs every header through email.header.Header, even a short
+    printable ASCII one that needs no folding nor encoding: most of the time spent building a
+    message. Those are written as they are, which is what Header would have written; anything
+    else goes the long way."""
+
+    def _fold(self, name, value, sanitize):
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and value.isprintable()
+            and len(name) + len(value) + 2 <= (self.max_line_length or 78)
+        ):
+            return f"{name}: {value}{self.linesep}"
+        return super()._fold(name, value, sanitize)
+
+
+_HEADERS = _Headers()
+
+
+class OutboxMessage(EmailMultiAlternatives):
+    def message(self):
+        msg = super().message()
+        msg.policy = _HEADERS
+        if msg.is_multipart():
+            # Else the generator picks a boundary and compiles a regular expression per message
+            # to check the text does not hold it; a random one of 96 bits cannot be guessed, and
+            # is short enough for the header to need no folding.
+            msg.set_boundary(f"=_{secrets.token_hex(12)}")
+        return msg
+
+
 def _message(row: OutboundEmail, connection) -> EmailMultiAlternatives:
     if UNREADABLE in (row.body_text, row.body_html):
         raise BodyUnreadable("sealed with a SECRET_KEY no longer configured; add the old key to SECRET_KEY_FALLBACKS")
-    msg = EmailMultiAlternatives(
+    msg = OutboxMessage(
         subject=row.subject,
         body=row.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -341,21 +397,39 @@ def _message(row: OutboundEmail, connection) -> EmailMultiAlternatives:
     return msg
 
 
+def _mark_sent(rows: list[OutboundEmail]) -> None:
+    """Mark delivered rows `sent`: one UPDATE per group of rows alike (attempts, private link)
+    rather than one UPDATE and one commit per email, which cost more than the sending."""
+    now = timezone.now()
+    groups: dict[tuple[int, bool], list[int]] = {}
+    for row in rows:
+        private = is_private_link_kind(row.kind)
+        groups.setdefault((row.attempts, private), []).append(row.pk)
+        row.status = EmailStatus.SENT
+        if private:
+            row.body_text, row.body_html = REDACTED_BODY, ""
+    own = _own_transaction()
+    with transaction.atomic():
+        if own:
+            _commit_without_waiting()
+        for (attempts, private), pks in groups.items():
+            fields = {"status": EmailStatus.SENT, "sent_at": now, "claimed_until": None, "last_error": ""}
+            if private:
+                # Once delivered, a link that acts as a key (to join, reset a password, or answer
+                # a survey) has no business staying readable in the database.
+                fields.update(body_text=REDACTED_BODY, body_html="")
+            # Only the holder of the lease may finish a row (see _finish).
+            OutboundEmail.objects.filter(pk__in=pks, status=EmailStatus.SENDING, attempts=attempts).update(**fields)
+
+
 def _finish(row: OutboundEmail, error: Exception | None) -> None:
+    if error is None:
+        _mark_sent([row])
+        return
     now = timezone.now()
     # Only the holder of the lease may finish the row: a worker that outlived its lease must
     # not overwrite a row another worker has since taken.
     mine = OutboundEmail.objects.filter(pk=row.pk, status=EmailStatus.SENDING, attempts=row.attempts)
-    if error is None:
-        fields = {"status": EmailStatus.SENT, "sent_at": now, "claimed_until": None, "last_error": ""}
-        if is_private_link_kind(row.kind):
-            # Once delivered, a link that acts as a key (to join, reset a password, or answer a
-            # survey) has no business staying readable in the database.
-            fields.update(body_text=REDACTED_BODY, body_html="")
-            row.body_text, row.body_html = REDACTED_BODY, ""
-        mine.update(**fields)
-        row.status = EmailStatus.SENT
-        return
     message = f"{type(error).__name__}: {error}"[:2000]
     if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         mine.update(status=EmailStatus.FAILED, claimed_until=None, last_error=message)
@@ -373,7 +447,10 @@ def _finish(row: OutboundEmail, error: Exception | None) -> None:
 
 
 def _send(rows: list[OutboundEmail]) -> None:
-    """Send claimed rows over one connection, recording each outcome as it happens."""
+    """Send claimed rows over one connection. A failure is recorded at once; deliveries are
+    marked `sent` together, every OUTBOX_MARK_SECONDS and when the batch ends. Should the worker
+    die in between, those rows keep their lease and are sent again once it runs out, with the
+    same Message-ID: the crash window is one mark interval, at most one batch."""
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
@@ -381,6 +458,8 @@ def _send(rows: list[OutboundEmail]) -> None:
         for row in rows:
             _finish(row, exc)
         return
+    delivered: list[OutboundEmail] = []
+    marked_at = time.monotonic()
     try:
         for row in rows:
             if row.claimed_until and timezone.now() >= row.claimed_until:
@@ -397,10 +476,15 @@ def _send(rows: list[OutboundEmail]) -> None:
                     connection.close()
                     connection.open()
             else:
-                _finish(row, None)
+                delivered.append(row)
+                if time.monotonic() - marked_at >= settings.OUTBOX_MARK_SECONDS:
+                    _mark_sent(delivered)
+                    delivered, marked_at = [], time.monotonic()
     finally:
         with contextlib.suppress(Exception):
             connection.close()
+        if delivered:
+            _mark_sent(delivered)
 
 
 def outbox_deliver(*, email_id: int) -> OutboundEmail | None:
