@@ -97,14 +97,14 @@ def test_marks_are_written_as_the_batch_goes_once_the_interval_has_passed(reset_
     reset_emails(3)
     seen = []
 
-    original = outbox._mark_sent
+    original = outbox.delivery._mark_sent
 
     def mark_and_look(rows):
         original(rows)
         seen.append(OutboundEmail.objects.filter(status=EmailStatus.SENT).count())
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(outbox, "_mark_sent", mark_and_look)
+        patch.setattr(outbox.delivery, "_mark_sent", mark_and_look)
         outbox.outbox_sweep()
 
     assert seen == [1, 2, 3]
@@ -119,7 +119,7 @@ def test_a_worker_killed_before_its_mark_sends_again_with_the_same_message_id(re
         raise Killed
 
     with pytest.MonkeyPatch.context() as patch, pytest.raises(Killed):
-        patch.setattr(outbox, "_mark_sent", killed)
+        patch.setattr(outbox.delivery, "_mark_sent", killed)
         outbox.outbox_sweep()
 
     # The server took all three; the database still says a worker holds them.

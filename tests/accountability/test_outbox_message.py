@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def django_message(row) -> EmailMultiAlternatives:
-    """What `outbox._message` built before: Django's class, Django's policy and boundary."""
+    """What `outbox.delivery._message` built before: Django's class, Django's policy and boundary."""
     msg = EmailMultiAlternatives(
         subject=row.subject,
         body=row.body_text,
@@ -58,11 +58,11 @@ def test_the_sent_bytes_are_djangos_but_for_the_boundary(member, settings, time_
     )
     row.subject = subject
 
-    ours, boundary = wire(outbox._message(row, None))
+    ours, boundary = wire(outbox.delivery._message(row, None))
     theirs, _ = wire(django_message(row))
 
     assert ours == theirs
     assert b"\r\nList-Unsubscribe: \r\n <http://testserver/email/unsubscribe/" + b"x" * 120 + b"/>\r\n" in ours
     assert ours.count(b"--BOUNDARY\r\n") == 2 and ours.endswith(b"--BOUNDARY--\r\n")
     assert boundary not in row.body_text.encode() + row.body_html.encode()
-    assert boundary != wire(outbox._message(row, None))[1]  # a new one every time
+    assert boundary != wire(outbox.delivery._message(row, None))[1]  # a new one every time
