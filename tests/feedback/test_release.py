@@ -235,9 +235,18 @@ def ids_in_writing_order(monkeypatch):
         monkeypatch.setattr(model._meta.pk, "_get_default", lambda: uuid.UUID(int=(1 << 96) + next(counter)))
 
 
+@pytest.fixture
+def fresh_heaps():
+    """The feedback tables start from empty files: rows that earlier tests wrote and rolled back
+    leave free space that PostgreSQL may fill in any order, and this test reads the stored order."""
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in (FeedbackThread, FeedbackMessage)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_after_the_release_neither_xmin_nor_the_stored_order_tells_who_wrote_first(
-    team, member, teammate, manager, ids_in_writing_order
+    fresh_heaps, team, member, teammate, manager, ids_in_writing_order
 ):
     for _ in range(3):
         MembershipFactory(team=team, role=Role.MEMBER)
