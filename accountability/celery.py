@@ -1,7 +1,6 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init
 
 from .registry import beat_schedule
 
@@ -12,9 +11,9 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@beat_init.connect
+@app.on_after_finalize.connect
 def _registered_jobs(sender, **kwargs) -> None:
-    """Beat runs the periodic jobs the apps registered (accountability/registry.py). Beat loads
-    Django, and so every AppConfig.ready(), before this signal; the scheduler it then builds
-    reads the schedule from here."""
-    sender.app.conf.beat_schedule = {**sender.app.conf.beat_schedule, **beat_schedule()}
+    """Beat runs the periodic jobs the apps registered (accountability/registry.py). A worker
+    or beat loads Django, and so runs every AppConfig.ready(), before it finalizes the app, and
+    beat builds its scheduler from this schedule only after that."""
+    sender.conf.beat_schedule = {**sender.conf.beat_schedule, **beat_schedule()}
