@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.utils import DNS_NAME
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -87,8 +87,19 @@ def unsubscribe_read(token: str) -> tuple[int, str]:
 
 
 def outbox_existing_keys(keys: Iterable[str]) -> set[str]:
-    """Which of these dedupe keys are in the outbox already: dispatchers skip rendering them."""
-    keys = list(keys)
+    """Which of these dedupe keys are in the outbox already: dispatchers skip rendering them.
+
+    One query however many keys on PostgreSQL (`= ANY(array)`: a single parameter, where
+    `IN (...)` would bind one per key and psycopg stops at 65,535); elsewhere (SQLite in
+    development) in chunks of a thousand."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return set()
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(OutboundEmail._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT dedupe_key FROM {table} WHERE dedupe_key = ANY(%s)", [keys])  # noqa: S608
+            return {row[0] for row in cursor.fetchall()}
     found: set[str] = set()
     for i in range(0, len(keys), 1000):
         found.update(
@@ -255,14 +266,22 @@ def outbox_dispatch(
     called first with a chunk's new items, to load what their emails need in one query. Should
     another run race this one, the unique key still decides. Returns how many rows were inserted.
     """
-    items = list(items)
+    # One look-up for the whole run, so a run with nothing new costs one query whatever the
+    # number of items; a later chunk looks again for its own keys, in case a racing run wrote
+    # them meanwhile (only the unique key decides, but rendering them would be wasted).
+    keyed = [(item, key(item)) for item in items]
+    if not keyed:
+        return 0
+    sent = outbox_existing_keys(k for _, k in keyed)
+    new = [(item, k) for item, k in keyed if k not in sent]
     queued = 0
-    for start in range(0, len(items), chunk):
-        part = [(item, key(item)) for item in items[start : start + chunk]]
-        sent = outbox_existing_keys(k for _, k in part)
-        part = [(item, k) for item, k in part if k not in sent]
-        if not part:
-            continue
+    for start in range(0, len(new), chunk):
+        part = new[start : start + chunk]
+        if start:
+            again = outbox_existing_keys(k for _, k in part)
+            part = [(item, k) for item, k in part if k not in again]
+            if not part:
+                continue
         if prepare is not None:
             prepare([item for item, _ in part])
         with transaction.atomic():
