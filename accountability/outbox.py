@@ -31,6 +31,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from .celery import app as celery_app
 from .models import EmailStatus, OutboundEmail, User
@@ -139,7 +140,11 @@ def outbox_enqueue(
     # Times in an email read in the recipient's own zone, else the team's the email is about.
     zone = (recipient.time_zone if recipient is not None else "") or getattr(context.get("team"), "time_zone", "")
     with timezone.override(zoneinfo.ZoneInfo(zone) if zone else UTC):
-        rendered = email_render(kind=kind, context=context)
+        memo = _memo.get()
+        if memo is not None:
+            rendered = memo.render(kind=kind, context=context, recipient=recipient, zone=zone)
+        else:
+            rendered = email_render(kind=kind, context=context)
     row = OutboundEmail(
         kind=kind,
         dedupe_key=dedupe_key[:255],
@@ -164,6 +169,80 @@ def outbox_enqueue(
 
 
 _bulk: ContextVar[list[OutboundEmail] | None] = ContextVar("outbox_bulk", default=None)
+
+
+# Stand-ins for what differs between the recipients of alike emails (see _RenderMemo).
+_NAME, _EMAIL, _UNSUBSCRIBE = "\ue000name\ue001", "\ue000email\ue001", "\ue000unsubscribe\ue001"
+
+
+class _RenderMemo:
+    """Within one dispatch, emails of a kind whose contexts differ only in their recipient (the
+    same team, week and links to a thousand members) render their text and HTML parts once,
+    with stand-ins for the recipient's name, address and unsubscribe link, which are then put
+    in, escaped as the template would have (the subject is rendered for each, as ever).
+
+    Exactness is checked, not assumed: the first email of each group is rendered in full as
+    well, and if the two differ in any way (a template filtering the name, say), that group
+    renders every email in full."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple, tuple[str, str] | None] = {}
+
+    def render(self, *, kind: str, context: dict, recipient: User | None, zone: str) -> RenderedEmail:
+        key = self._key(kind, context, recipient, zone)
+        if key is None or recipient is None:
+            return email_render(kind=kind, context=context)
+        if key not in self.groups:
+            full = email_render(kind=kind, context=context)
+            parts = self._parts(kind, context, recipient)
+            self.groups[key] = (
+                parts if self._fill(parts, context, recipient) == (full.body_text, full.body_html) else None
+            )
+            return full
+        parts = self.groups[key]
+        if parts is None:
+            return email_render(kind=kind, context=context)
+        context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}
+        subject = render_to_string(f"emails/{kind}_subject.txt", context, using="text")
+        text, html = self._fill(parts, context, recipient)
+        return RenderedEmail(subject=" ".join(subject.split())[:255], body_text=text, body_html=html)
+
+    @staticmethod
+    def _key(kind: str, context: dict, recipient: User | None, zone: str) -> tuple | None:
+        items = []
+        for name, value in sorted(context.items()):
+            if value is recipient:
+                value = "<recipient>"
+            elif name == "unsubscribe_url":
+                value = "<unsubscribe>"
+            else:
+                try:
+                    hash(value)
+                except TypeError:
+                    value = ("<object>", id(value))
+            items.append((name, value))
+        return (kind, zone, tuple(items))
+
+    @staticmethod
+    def _parts(kind: str, context: dict, recipient: User) -> tuple[str, str]:
+        stand_in = User(pk=recipient.pk, email=_EMAIL, display_name=_NAME, time_zone=recipient.time_zone)
+        context = {name: stand_in if value is recipient else value for name, value in context.items()}
+        if "unsubscribe_url" in context:
+            context["unsubscribe_url"] = _UNSUBSCRIBE
+        rendered = email_render(kind=kind, context=context)
+        return rendered.body_text, rendered.body_html
+
+    @staticmethod
+    def _fill(parts: tuple[str, str], context: dict, recipient: User) -> tuple[str, str]:
+        values = {_NAME: recipient.name, _EMAIL: recipient.email, _UNSUBSCRIBE: context.get("unsubscribe_url", "")}
+        text, html = parts
+        for stand_in, value in values.items():
+            text = text.replace(stand_in, value)
+            html = html.replace(stand_in, str(escape(value)))
+        return text, html
+
+
+_memo: ContextVar[_RenderMemo | None] = ContextVar("outbox_memo", default=None)
 
 
 @contextlib.contextmanager
@@ -274,6 +353,16 @@ def outbox_dispatch(
         return 0
     sent = outbox_existing_keys(k for _, k in keyed)
     new = [(item, k) for item, k in keyed if k not in sent]
+    queued = 0
+    memo = _memo.set(_RenderMemo())
+    try:
+        queued = _dispatch_chunks(new, write=write, prepare=prepare, chunk=chunk)
+    finally:
+        _memo.reset(memo)
+    return queued
+
+
+def _dispatch_chunks(new: list, *, write: Callable, prepare: Callable | None, chunk: int) -> int:
     queued = 0
     for start in range(0, len(new), chunk):
         part = new[start : start + chunk]
