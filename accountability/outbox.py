@@ -181,23 +181,26 @@ class _RenderMemo:
     with stand-ins for the recipient's name, address and unsubscribe link, which are then put
     in, escaped as the template would have (the subject is rendered for each, as ever).
 
-    Exactness is checked, not assumed: the first email of each group is rendered in full as
+    Exactness is checked, not assumed: the second email of each group is rendered in full as
     well, and if the two differ in any way (a template filtering the name, say), that group
     renders every email in full."""
 
     def __init__(self) -> None:
+        # A group's first email is rendered alone (most groups are one email: a digest); at
+        # its second, the stand-in parts are rendered and checked; from its third on, used.
         self.groups: dict[tuple, tuple[str, str] | None] = {}
+        self.seen: set[tuple] = set()
 
     def render(self, *, kind: str, context: dict, recipient: User | None, zone: str) -> RenderedEmail:
         key = self._key(kind, context, recipient, zone)
-        if key is None or recipient is None:
+        if recipient is None or key not in self.seen:
+            self.seen.add(key)
             return email_render(kind=kind, context=context)
         if key not in self.groups:
             full = email_render(kind=kind, context=context)
             parts = self._parts(kind, context, recipient)
-            self.groups[key] = (
-                parts if self._fill(parts, context, recipient) == (full.body_text, full.body_html) else None
-            )
+            exact = self._fill(parts, context, recipient) == (full.body_text, full.body_html)
+            self.groups[key] = parts if exact else None
             return full
         parts = self.groups[key]
         if parts is None:
@@ -208,7 +211,7 @@ class _RenderMemo:
         return RenderedEmail(subject=" ".join(subject.split())[:255], body_text=text, body_html=html)
 
     @staticmethod
-    def _key(kind: str, context: dict, recipient: User | None, zone: str) -> tuple | None:
+    def _key(kind: str, context: dict, recipient: User | None, zone: str) -> tuple:
         items = []
         for name, value in sorted(context.items()):
             if value is recipient:

@@ -76,7 +76,7 @@ def test_emails_rendered_together_are_those_rendered_alone(team, monkeypatch, ti
     assert dispatch(now=at) == count
     together = emails()
     if dispatch is checkin_reminders_dispatch:
-        # Two groups (London, and the member in Kolkata), two renders each, the others none.
+        # London: the first alone, the second alone and with stand-ins, the rest none; Kolkata: one.
         assert len(renders) == 4
     monkeypatch.setattr(outbox, "email_render", real)
     OutboundEmail.objects.all().delete()
