@@ -188,7 +188,7 @@ class _RenderMemo:
     def __init__(self) -> None:
         # A group's first email is rendered alone (most groups are one email: a digest); at
         # its second, the stand-in parts are rendered and checked; from its third on, used.
-        self.groups: dict[tuple, tuple[str, str] | None] = {}
+        self.groups: dict[tuple, tuple[str, str, str] | None] = {}
         self.seen: set[tuple] = set()
 
     def render(self, *, kind: str, context: dict, recipient: User | None, zone: str) -> RenderedEmail:
@@ -199,16 +199,19 @@ class _RenderMemo:
         if key not in self.groups:
             full = email_render(kind=kind, context=context)
             parts = self._parts(kind, context, recipient)
-            exact = self._fill(parts, context, recipient) == (full.body_text, full.body_html)
+            subject_alike = parts[0] == full.subject or any(s in parts[0] for s in (_NAME, _EMAIL, _UNSUBSCRIBE))
+            exact = subject_alike and self._fill(parts[1:], context, recipient) == (full.body_text, full.body_html)
             self.groups[key] = parts if exact else None
             return full
         parts = self.groups[key]
         if parts is None:
             return email_render(kind=kind, context=context)
-        context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}
-        subject = render_to_string(f"emails/{kind}_subject.txt", context, using="text")
-        text, html = self._fill(parts, context, recipient)
-        return RenderedEmail(subject=" ".join(subject.split())[:255], body_text=text, body_html=html)
+        subject, text, html = parts
+        if any(stand_in in subject for stand_in in (_NAME, _EMAIL, _UNSUBSCRIBE)):
+            context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}
+            subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context, using="text").split())[:255]
+        text, html = self._fill((text, html), context, recipient)
+        return RenderedEmail(subject=subject, body_text=text, body_html=html)
 
     @staticmethod
     def _key(kind: str, context: dict, recipient: User | None, zone: str) -> tuple:
@@ -227,13 +230,13 @@ class _RenderMemo:
         return (kind, zone, tuple(items))
 
     @staticmethod
-    def _parts(kind: str, context: dict, recipient: User) -> tuple[str, str]:
+    def _parts(kind: str, context: dict, recipient: User) -> tuple[str, str, str]:
         stand_in = User(pk=recipient.pk, email=_EMAIL, display_name=_NAME, time_zone=recipient.time_zone)
         context = {name: stand_in if value is recipient else value for name, value in context.items()}
         if "unsubscribe_url" in context:
             context["unsubscribe_url"] = _UNSUBSCRIBE
         rendered = email_render(kind=kind, context=context)
-        return rendered.body_text, rendered.body_html
+        return rendered.subject, rendered.body_text, rendered.body_html
 
     @staticmethod
     def _fill(parts: tuple[str, str], context: dict, recipient: User) -> tuple[str, str]:
