@@ -107,14 +107,25 @@ def team_members_only(team: Team) -> list[User]:
 Spans = Mapping[int, tuple[date, date]]
 
 
+def _teams_by(values: Mapping[int, object]) -> dict[object, list[int]]:
+    """Teams grouped by a value they share (a range, a date): SQL conditions stay one branch
+    per distinct value (a handful), never one per team (a digest's thousand teams)."""
+    groups: dict[object, list[int]] = {}
+    for team_id, value in values.items():
+        groups.setdefault(value, []).append(team_id)
+    return groups
+
+
 def in_spans(spans: Spans, field: str) -> Q:
     """Rows whose `field` (a team-local date) falls in their team's range."""
-    return reduce(or_, [Q(team_id=team_id, **{f"{field}__range": span}) for team_id, span in spans.items()])
+    return reduce(
+        or_, [Q(team_id__in=team_ids, **{f"{field}__range": span}) for span, team_ids in _teams_by(spans).items()]
+    )
 
 
 def _per_team(values: Mapping[int, date]) -> Expression:
     """A team-local date (its "today") as an SQL expression of the row's team."""
-    whens = [When(team_id=team_id, then=Value(day)) for team_id, day in values.items()]
+    whens = [When(team_id__in=team_ids, then=Value(day)) for day, team_ids in _teams_by(values).items()]
     return Case(*whens, default=Value(None), output_field=DateField())
 
 
@@ -188,28 +199,53 @@ def commitments_needing_attention(
     """For "Needs you": open commitments due in the range whose due date has passed, and
     proposals declined since `declined_since`; the first `limit` of each kind, each row
     carrying `kind` and `kind_total` (how many there are of its kind). One query."""
+    return commitments_needing_attention_by_team(
+        spans={team.pk: (start, end)}, today={team.pk: today}, declined_since={team.pk: declined_since}, limit=limit
+    ).get(team.pk, [])
+
+
+def commitments_needing_attention_by_team(
+    *, spans: Spans, today: Mapping[int, date], declined_since: Mapping[int, date], limit: int
+) -> dict[int, list[Commitment]]:
+    """commitments_needing_attention for many teams, each with its own range and dates, in one
+    query (the weekly digest); one branch per distinct range and date, not per team."""
+    if not spans:
+        return {}
     kind = Case(
         When(status=CommitmentStatus.OPEN, then=Value(OVERDUE)),
         default=Value(DECLINED),
         output_field=CharField(),
     )
-    # The team in each branch, so each can use its own index (team, due_date) and the partial
+    # The teams in each branch, so each can use its own index (team, due_date) and the partial
     # (team, resolved_on) of declined ones.
-    overdue = Q(team=team, status=CommitmentStatus.OPEN, due_date__range=(start, end), due_date__lt=today)
-    declined = Q(team=team, status=CommitmentStatus.DECLINED, resolved_on__gte=declined_since)
-    return list(
-        Commitment.objects.filter(overdue | declined)
+    by_range_and_day = _teams_by({team_id: (span, today[team_id]) for team_id, span in spans.items()})
+    overdue = [
+        Q(team_id__in=team_ids, status=CommitmentStatus.OPEN, due_date__range=span, due_date__lt=day)
+        for (span, day), team_ids in by_range_and_day.items()
+    ]
+    declined = [
+        Q(team_id__in=team_ids, status=CommitmentStatus.DECLINED, resolved_on__gte=since)
+        for since, team_ids in _teams_by(declined_since).items()
+    ]
+    found: dict[int, list[Commitment]] = {team_id: [] for team_id in spans}
+    rows = (
+        Commitment.objects.filter(reduce(or_, overdue + declined))
         .filter(is_current_member())
         .select_related("owner")
-        .only("title", "status", "due_date", "week", "resolved_on", "owner__email", "owner__display_name")
+        .only("title", "status", "due_date", "week", "resolved_on", "team_id", "owner__email", "owner__display_name")
         .annotate(
             kind=kind,
-            kind_total=Window(Count("pk"), partition_by=[kind]),
-            kind_rank=Window(RowNumber(), partition_by=[kind], order_by=[F("due_date").asc(), F("pk").asc()]),
+            kind_total=Window(Count("pk"), partition_by=[F("team_id"), kind]),
+            kind_rank=Window(
+                RowNumber(), partition_by=[F("team_id"), kind], order_by=[F("due_date").asc(), F("pk").asc()]
+            ),
         )
         .filter(kind_rank__lte=limit)
         .order_by("kind", "due_date", "pk")
     )
+    for row in rows:
+        found[row.team_id].append(row)
+    return found
 
 
 def member_commitments(*, team: Team, owner_id: int, start: date, end: date) -> list[Commitment]:

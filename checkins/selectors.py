@@ -307,23 +307,29 @@ def checkins_needing_attention(*, team: Team, start: date, end: date, limit: int
     acknowledged, whatever the week (they wait until someone answers, however old they are or
     whichever weeks the dashboard shows), then the other check-ins of the range's weeks not yet
     acknowledged. Each check-in appears once, under the first of these that fits; the first
-    `limit` of each kind, oldest first, each row carrying `kind` and `kind_total`. One query:
-    the team in each branch, so each reads its own index (the partial ones of open support
-    requests and open blockers, and (team, week) for the range)."""
+    `limit` of each kind, oldest first, each row carrying `kind` and `kind_total`. One query."""
+    return checkins_needing_attention_by_team(spans={team.pk: (start, end)}, limit=limit).get(team.pk, [])
+
+
+def checkins_needing_attention_by_team(*, spans: Spans, limit: int) -> dict[int, list[CheckIn]]:
+    """checkins_needing_attention for many teams, each with its own range, in one query (the
+    weekly digest): the teams in each branch, so each reads its own index (the partial ones of
+    open support requests and open blockers, and (team, week) for the ranges)."""
+    if not spans:
+        return {}
     open_support = ~Q(support_requested="") & Q(support_answered_at__isnull=True)
     open_blocker = ~Q(blockers="") & Q(acknowledged_at__isnull=True)
-    unacknowledged_in_range = Q(acknowledged_at__isnull=True, week__range=(start, end))
     kind = Case(
         When(open_support, then=Value(SUPPORT)),
         When(open_blocker, then=Value(BLOCKER)),
         default=Value(UNACKNOWLEDGED),
         output_field=CharField(),
     )
-    in_team = Q(team=team)
-    return list(
-        CheckIn.objects.filter(
-            (in_team & open_support) | (in_team & open_blocker) | (in_team & unacknowledged_in_range)
-        )
+    in_teams = Q(team_id__in=list(spans))
+    unacknowledged_in_range = Q(acknowledged_at__isnull=True) & in_spans(spans, "week")
+    found: dict[int, list[CheckIn]] = {team_id: [] for team_id in spans}
+    rows = (
+        CheckIn.objects.filter((in_teams & open_support) | (in_teams & open_blocker) | unacknowledged_in_range)
         .filter(is_current_member(person="member"))
         .select_related("member")
         .only(
@@ -339,12 +345,17 @@ def checkins_needing_attention(*, team: Team, start: date, end: date, limit: int
         )
         .annotate(
             kind=kind,
-            kind_total=Window(Count("pk"), partition_by=[kind]),
-            kind_rank=Window(RowNumber(), partition_by=[kind], order_by=[F("submitted_at").asc(), F("pk").asc()]),
+            kind_total=Window(Count("pk"), partition_by=[F("team_id"), kind]),
+            kind_rank=Window(
+                RowNumber(), partition_by=[F("team_id"), kind], order_by=[F("submitted_at").asc(), F("pk").asc()]
+            ),
         )
         .filter(kind_rank__lte=limit)
         .order_by("submitted_at", "pk")
     )
+    for row in rows:
+        found[row.team_id].append(row)
+    return found
 
 
 def member_checkins(*, team: Team, member_id: int, start: date, end: date) -> list[CheckIn]:

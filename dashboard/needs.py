@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -31,17 +32,26 @@ class NeedsList:
 
 
 def needs_you(team: Team, week_range: WeekRange, today: date) -> tuple[list[NeedsList], NeedsList]:
-    checkins = checkin_selectors.checkins_needing_attention(
-        team=team, start=week_range.start, end=week_range.end, limit=NEEDS_LIMIT
-    )
-    commitments = selectors.commitments_needing_attention(
-        team=team,
-        start=week_range.start,
-        end=week_range.end,
-        today=today,
-        declined_since=today - timedelta(days=DECLINED_RECENT_DAYS),
+    return needs_you_by_team({team.pk: (week_range, today)})[team.pk]
+
+
+def needs_you_by_team(
+    teams: Mapping[int, tuple[WeekRange, date]],
+) -> dict[int, tuple[list[NeedsList], NeedsList]]:
+    """The "Needs you" lists of each team (its range, its today): two queries however many teams (the
+    weekly digest asks for a thousand at once)."""
+    spans = {team_id: (week_range.start, week_range.end) for team_id, (week_range, _) in teams.items()}
+    checkins = checkin_selectors.checkins_needing_attention_by_team(spans=spans, limit=NEEDS_LIMIT)
+    commitments = selectors.commitments_needing_attention_by_team(
+        spans=spans,
+        today={team_id: today for team_id, (_, today) in teams.items()},
+        declined_since={team_id: today - timedelta(days=DECLINED_RECENT_DAYS) for team_id, (_, today) in teams.items()},
         limit=NEEDS_LIMIT,
     )
+    return {team_id: _sorted(checkins[team_id], commitments[team_id]) for team_id in teams}
+
+
+def _sorted(checkins: list, commitments: list) -> tuple[list[NeedsList], NeedsList]:
     lists = {
         checkin_selectors.SUPPORT: NeedsList("support", "Asked for support", "No open support requests."),
         checkin_selectors.BLOCKER: NeedsList("blockers", "Blockers, not yet acknowledged", "No blockers waiting."),

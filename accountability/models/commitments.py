@@ -90,6 +90,8 @@ class Commitment(models.Model):
                 condition=models.Q(status__in=["open", "proposed"]),
                 name="commitment_unsettled_idx",
             ),
+            # The overdue-note dispatcher: open commitments due in the last week, all teams at once.
+            models.Index(fields=["due_date"], condition=models.Q(status="open"), name="commitment_open_due_idx"),
         ]
 
     def __str__(self) -> str:

@@ -11,21 +11,32 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from ..celery import app as celery_app
 from ..models import OutboundEmail, User
 from ..registry import optional_kinds
-from .rendering import email_render, unsubscribe_token
+from .rendering import _RenderMemo, email_render, unsubscribe_token
 
 logger = logging.getLogger(__name__)
 
 
 def outbox_existing_keys(keys: Iterable[str]) -> set[str]:
-    """Which of these dedupe keys are in the outbox already: dispatchers skip rendering them."""
-    keys = list(keys)
+    """Which of these dedupe keys are in the outbox already: dispatchers skip rendering them.
+
+    One query however many keys on PostgreSQL (`= ANY(array)`: a single parameter, where
+    `IN (...)` would bind one per key and psycopg stops at 65,535); elsewhere (SQLite in
+    development) in chunks of a thousand."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return set()
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(OutboundEmail._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT dedupe_key FROM {table} WHERE dedupe_key = ANY(%s)", [keys])  # noqa: S608
+            return {row[0] for row in cursor.fetchall()}
     found: set[str] = set()
     for i in range(0, len(keys), 1000):
         found.update(
@@ -65,7 +76,11 @@ def outbox_enqueue(
     # Times in an email read in the recipient's own zone, else the team's the email is about.
     zone = (recipient.time_zone if recipient is not None else "") or getattr(context.get("team"), "time_zone", "")
     with timezone.override(zoneinfo.ZoneInfo(zone) if zone else UTC):
-        rendered = email_render(kind=kind, context=context)
+        memo = _memo.get()
+        if memo is not None:
+            rendered = memo.render(kind=kind, context=context, recipient=recipient, zone=zone)
+        else:
+            rendered = email_render(kind=kind, context=context)
     row = OutboundEmail(
         kind=kind,
         dedupe_key=dedupe_key[:255],
@@ -90,6 +105,9 @@ def outbox_enqueue(
 
 
 _bulk: ContextVar[list[OutboundEmail] | None] = ContextVar("outbox_bulk", default=None)
+
+
+_memo: ContextVar[_RenderMemo | None] = ContextVar("outbox_memo", default=None)
 
 
 @contextlib.contextmanager
@@ -192,14 +210,32 @@ def outbox_dispatch(
     called first with a chunk's new items, to load what their emails need in one query. Should
     another run race this one, the unique key still decides. Returns how many rows were inserted.
     """
-    items = list(items)
+    # One look-up for the whole run, so a run with nothing new costs one query whatever the
+    # number of items; a later chunk looks again for its own keys, in case a racing run wrote
+    # them meanwhile (only the unique key decides, but rendering them would be wasted).
+    keyed = [(item, key(item)) for item in items]
+    if not keyed:
+        return 0
+    sent = outbox_existing_keys(k for _, k in keyed)
+    new = [(item, k) for item, k in keyed if k not in sent]
     queued = 0
-    for start in range(0, len(items), chunk):
-        part = [(item, key(item)) for item in items[start : start + chunk]]
-        sent = outbox_existing_keys(k for _, k in part)
-        part = [(item, k) for item, k in part if k not in sent]
-        if not part:
-            continue
+    memo = _memo.set(_RenderMemo())
+    try:
+        queued = _dispatch_chunks(new, write=write, prepare=prepare, chunk=chunk)
+    finally:
+        _memo.reset(memo)
+    return queued
+
+
+def _dispatch_chunks(new: list, *, write: Callable, prepare: Callable | None, chunk: int) -> int:
+    queued = 0
+    for start in range(0, len(new), chunk):
+        part = new[start : start + chunk]
+        if start:
+            again = outbox_existing_keys(k for _, k in part)
+            part = [(item, k) for item, k in part if k not in again]
+            if not part:
+                continue
         if prepare is not None:
             prepare([item for item, _ in part])
         with transaction.atomic():

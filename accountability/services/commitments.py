@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .. import emails
@@ -20,6 +21,7 @@ from ..models import (
 )
 from ..outbox import outbox_dispatch
 from ..weeks import Week
+from ..zones import any_of, local_now, zones_in_use
 
 # --- Commitments -------------------------------------------------------------------------
 
@@ -256,31 +258,37 @@ def commitments_overdue_dispatch(*, now: datetime | None = None) -> int:
     """A kind note, once per commitment, when it passes its due date still open: from 09:00 the
     team's time on the day after it was due, and for a week after (after a long outage older
     ones are not sent late). Renegotiating makes a new commitment with its own date, hence its
-    own note. Idempotent through the dedupe key."""
+    own note. Idempotent through the dedupe key.
+
+    Set-based (accountability/zones.py): the zones in use, then one query for the overdue
+    commitments of every team past 09:00, its zones grouped by their local date (at most
+    three at any instant). Nothing due: two queries, whatever the number of teams."""
     now = now or timezone.now()
-    queued = 0
-    for team in Team.objects.order_by("pk"):
-        local = now.astimezone(team.tz)
-        if local.hour < OVERDUE_NOTE_LOCAL_HOUR:
-            continue
-        today = local.date()
-        overdue = list(
-            Commitment.objects.filter(
-                team=team,
-                status=CommitmentStatus.OPEN,
-                due_date__lt=today,
-                due_date__gte=today - timedelta(days=OVERDUE_NOTE_RELEVANT_DAYS),
-                owner__is_active=True,
-            )
-            # One subquery, so both dates apply to the same absence (an exclude() across a
-            # relation may match them on two different ones).
-            .exclude(owner__in=Absence.objects.filter(starts_on__lte=today, ends_on__gte=today).values("user_id"))
-            .select_related("owner")
-            .order_by("pk")
+    zones_by_day: dict[date, list[str]] = {}
+    for zone in zones_in_use(Team.objects.all(), "time_zone"):
+        local = local_now(zone, now)
+        if local.hour >= OVERDUE_NOTE_LOCAL_HOUR:
+            zones_by_day.setdefault(local.date(), []).append(zone)
+    due = any_of(
+        Q(
+            team__time_zone__in=zones,
+            due_date__lt=today,
+            due_date__gte=today - timedelta(days=OVERDUE_NOTE_RELEVANT_DAYS),
         )
-        queued += outbox_dispatch(
-            overdue,
-            key=lambda c: f"commitment-overdue:{c.pk}:{c.due_date.isoformat()}",
-            write=lambda c, key, team=team: emails.commitment_overdue(commitment=c, team=team, dedupe_key=key),
-        )
-    return queued
+        # Both dates apply to the same absence (an exclude() across a relation may match them
+        # on two different ones).
+        & ~Exists(Absence.objects.filter(user_id=OuterRef("owner_id"), starts_on__lte=today, ends_on__gte=today))
+        for today, zones in zones_by_day.items()
+    )
+    if due is None:
+        return 0
+    overdue = list(
+        Commitment.objects.filter(due, status=CommitmentStatus.OPEN, owner__is_active=True)
+        .select_related("owner", "team")
+        .order_by("team_id", "pk")
+    )
+    return outbox_dispatch(
+        overdue,
+        key=lambda c: f"commitment-overdue:{c.pk}:{c.due_date.isoformat()}",
+        write=lambda c, key: emails.commitment_overdue(commitment=c, team=c.team, dedupe_key=key),
+    )

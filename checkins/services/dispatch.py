@@ -1,31 +1,37 @@
 """What Celery beat dispatches for check-ins: reminders and nudges, and batched reply emails."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accountability.models import Absence, Membership, Role, Team, User
 from accountability.outbox import outbox_dispatch
 from accountability.weeks import Week
+from accountability.zones import per_zone, zones_in_use
 
 from .. import emails
 from ..models import CheckIn, Comment
 
 # --- Reminders (Celery beat runs the dispatchers every few minutes) -----------------------
 
+# The wall-clock candidate filter looks this far ahead: on the night clocks go back, a check-in
+# time already passed (its first occurrence) can be ahead of the wall clock by the shift. The
+# exact instants (weeks.py) then decide for the few teams it returns.
+CANDIDATE_MARGIN = timedelta(hours=3)
 
-def _missing_checkin(team: Team, week: Week) -> QuerySet[User]:
-    """Members of the team (not its managers) without a check-in for the week, active and not
-    away on the week's check-in day."""
-    checkin_day = week.day(team.checkin_weekday)
-    return (
-        User.objects.filter(memberships__team=team, memberships__role=Role.MEMBER, is_active=True)
-        .exclude(pk__in=CheckIn.objects.filter(team=team, week=week.start).values("member_id"))
-        .exclude(pk__in=Absence.objects.filter(starts_on__lte=checkin_day, ends_on__gte=checkin_day).values("user_id"))
-        .order_by("pk")
-    )
+
+def _reminder_candidates(zone: str, local: datetime) -> Q:
+    """Teams in the zone whose check-in day and time this week have (nearly) come: every
+    reminder and nudge window starts at the check-in time and ends when the week closes."""
+    ahead = local + CANDIDATE_MARGIN
+    in_zone = Q(time_zone=zone)
+    if Week.containing(ahead.date()) != Week.containing(local.date()):
+        return in_zone
+    weekday, at = ahead.weekday(), ahead.time().replace(tzinfo=None)
+    return in_zone & (Q(checkin_weekday__lt=weekday) | Q(checkin_weekday=weekday, checkin_time__lte=at))
 
 
 def reminder_moments(team: Team, week: Week) -> dict[str, tuple[datetime, datetime]]:
@@ -47,33 +53,85 @@ def reminder_moments(team: Team, week: Week) -> dict[str, tuple[datetime, dateti
     return moments
 
 
+@dataclass(frozen=True)
+class _Due:
+    """A team whose reminder (or nudge) is due now, with its week's instants."""
+
+    team: Team
+    week: Week
+    kind: str
+    due_at: datetime
+    closes_at: datetime
+
+
 def checkin_reminders_dispatch(*, now: datetime | None = None) -> int:
     """Queue the check-in reminders and nudges that are due now.
+
+    Set-based (accountability/zones.py): the zones in use, the teams whose moment has come,
+    the members without a check-in in all those teams (one query), the outbox keys (one), the
+    people (one per chunk of emails), then bulk inserts. Nothing due: two queries, whatever
+    the number of teams.
 
     Idempotent: each email's dedupe key names the person, team, week and kind, so running this
     twice, concurrently, or after hours of downtime sends each email once, and a reminder
     whose moment has passed (the nudge is due, or the week closed) is not sent late.
     """
     now = now or timezone.now()
-    queued = 0
-    for team in Team.objects.filter(reminders_enabled=True).order_by("pk"):
+    enabled = Team.objects.filter(reminders_enabled=True)
+    candidates = per_zone(zones_in_use(enabled, "time_zone"), now, _reminder_candidates)
+    if candidates is None:
+        return 0
+    due: dict[int, _Due] = {}
+    for team in enabled.filter(candidates).order_by("pk"):
         week = team.current_week(now)
         for kind, (starts, ends) in reminder_moments(team, week).items():
-            if not starts <= now < ends:
-                continue
-            queued += _queue_checkin_emails(team=team, week=week, kind=kind, due_at=team.checkin_due_at(week))
-    return queued
+            if starts <= now < ends:
+                due[team.pk] = _Due(team, week, kind, team.checkin_due_at(week), team.week_closes_at(week))
+    if not due:
+        return 0
+    wanted = [(due[team_id], member_id) for team_id, member_id in _missing_checkins(due.values())]
+    people: dict[int, User] = {}
 
+    def load(part: list[tuple[_Due, int]]) -> None:
+        people.update(User.objects.in_bulk([member_id for _, member_id in part]))
 
-def _queue_checkin_emails(*, team: Team, week: Week, kind: str, due_at: datetime) -> int:
-    closes_at = team.week_closes_at(week)
+    def write(item: tuple[_Due, int], key: str) -> None:
+        d, member_id = item
+        emails.checkin_reminder(
+            kind=d.kind,
+            team=d.team,
+            member=people[member_id],
+            week=d.week,
+            due_at=d.due_at,
+            closes_at=d.closes_at,
+            dedupe_key=key,
+        )
+
     return outbox_dispatch(
-        _missing_checkin(team, week),
-        key=lambda person: f"{kind}:{person.pk}:{team.pk}:{week.label}",
-        write=lambda person, key: emails.checkin_reminder(
-            kind=kind, team=team, member=person, week=week, due_at=due_at, closes_at=closes_at, dedupe_key=key
-        ),
+        wanted,
+        key=lambda item: f"{item[0].kind}:{item[1]}:{item[0].team.pk}:{item[0].week.label}",
+        write=write,
+        prepare=load,
     )
+
+
+def _missing_checkins(due: Iterable[_Due]) -> list[tuple[int, int]]:
+    """(team, member) for members (not managers) of the due teams without a check-in for their
+    team's week, active and not away on its check-in day. One query: teams sharing a week and a
+    check-in day are one branch of a UNION ALL (a handful of branches, never one per team)."""
+    groups: dict[tuple[date, date], list[int]] = {}
+    for d in due:
+        groups.setdefault((d.week.start, d.week.day(d.team.checkin_weekday)), []).append(d.team.pk)
+    branches = [
+        Membership.objects.filter(team_id__in=team_ids, role=Role.MEMBER, user__is_active=True)
+        .exclude(Exists(CheckIn.objects.filter(team_id=OuterRef("team_id"), member_id=OuterRef("user_id"), week=start)))
+        .exclude(Exists(Absence.objects.filter(user_id=OuterRef("user_id"), starts_on__lte=day, ends_on__gte=day)))
+        .order_by()
+        .values_list("team_id", "user_id")
+        for (start, day), team_ids in groups.items()
+    ]
+    rows = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+    return sorted(rows)
 
 
 # --- Reply emails (Celery beat runs the dispatcher every minute) -----------------------------
