@@ -28,7 +28,7 @@ from .forms import (
     TeamSettingsForm,
     add_service_errors,
 )
-from .middleware import database_unavailable_response, is_database_unavailable
+from .middleware import database_unavailable_response, is_database_unavailable, is_statement_timeout
 from .models import Invitation, Membership, Team, User
 from .navigation import CURRENT_TEAM_SESSION_KEY, remember_team, without_person
 from .outbox import unsubscribe_read
@@ -312,7 +312,7 @@ def error_500(request: HttpRequest) -> HttpResponse:
     # Django calls this while handling the exception. A lost database connection outside a view
     # (reading the session in a middleware) arrives here, not in DatabaseUnavailableMiddleware.
     exc = sys.exc_info()[1]
-    if is_database_unavailable(exc):
+    if is_database_unavailable(exc) or is_statement_timeout(exc):
         return database_unavailable_response(request, exc)
     # No context processors that touch the database: the database may be why we are here.
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
