@@ -1,8 +1,9 @@
 """A database that cannot be reached is "back in a moment" (503), not "something went wrong" (500).
 
 While PostgreSQL restarts or fails over, every query fails because the connection was lost or
-refused. Those failures, and a query cancelled by the statement timeout, answer 503 with Retry-After and a page rendered without
-the database; every other error is still a 500, logged as one.
+refused. Those failures, and a query cancelled by the statement timeout, answer 503 with
+Retry-After and a page rendered without the database; every other error is still a 500, logged
+as one.
 
 Two ways in, one answer: `DatabaseUnavailableMiddleware` for a failure in a view or its template,
 and the 500 handler (`views.error_500`) for one in another middleware (a signed-in person's
