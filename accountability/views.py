@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from . import health, permissions, selectors, services, throttles
+from . import health, paging, permissions, selectors, services, throttles
 from .forms import (
     AbsenceForm,
     EmailPreferencesForm,
@@ -54,13 +54,27 @@ def _get_managed_team_for(user, slug: str) -> Team:
 def home(request: HttpRequest) -> HttpResponse:
     """Members start on "This week" of the team they last opened; people without a team (an
     organisation admin, say) see the list of teams."""
-    teams = list(selectors.teams_for_user(request.user))
-    mine = [team for team in teams if team.viewer_role is not None]
+    mine = list(selectors.teams_for_user(request.user, member_only=True))
     if mine:
         current_id = request.session.get(CURRENT_TEAM_SESSION_KEY)
         team = next((t for t in mine if t.pk == current_id), mine[0])
         return redirect("this_week", slug=team.slug)
-    return render(request, "accountability/home.html", {"teams": teams})
+    return _team_directory(request, "accountability/home.html")
+
+
+@login_required
+@require_safe
+def team_list(request: HttpRequest) -> HttpResponse:
+    """Every team for organisation admins (their navigation's search box leads here), one's own
+    teams for anyone else: a page at a time, searchable by name."""
+    return _team_directory(request, "accountability/team_list.html")
+
+
+def _team_directory(request: HttpRequest, template: str) -> HttpResponse:
+    page = paging.team_page(selectors.teams_for_user(request.user), request.GET)
+    if request.headers.get("HX-Request") == "true":
+        template = "accountability/_team_directory.html"
+    return render(request, template, {"page": page})
 
 
 @login_required
