@@ -60,7 +60,8 @@ def team_page(
 ) -> TeamPage:
     """One page of `teams` (already scoped to what the viewer may see) for the request's `q`,
     `after` and `before`: one query, for `size` teams and one more to know whether there are more."""
-    query = " ".join((params.get("q") or "").split())[:MAX_QUERY_LENGTH]
+    # PostgreSQL refuses NUL in a string: a typed (or pasted) one is dropped, not a 500.
+    query = " ".join((params.get("q") or "").replace("\x00", "").split())[:MAX_QUERY_LENGTH]
     if query:
         teams = teams.filter(name__icontains=query)
     after, before = _cursor(params.get("after")), _cursor(params.get("before"))
