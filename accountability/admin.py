@@ -37,6 +37,20 @@ class OrgAdminAccess:
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For what people wrote (anonymous feedback, survey answers): the admin may read it, never
+    add, change or delete it."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 # --- Memberships: every change goes through the services, which keep a manager in each team ---
 
 

@@ -1,4 +1,4 @@
-"""One function per email kind of the core app. Each writes an outbox row (see outbox.py) in
+"""One function per email kind of the core app. Each writes an outbox row (see outbox/) in
 the caller's transaction and returns it, or None when the dedupe key says it exists already.
 
 Templates: templates/emails/<kind>_subject.txt, <kind>_body.txt and <kind>_body.html.

@@ -37,10 +37,6 @@ def can_create_team(user: User) -> bool:
     return user.is_authenticated and user.is_staff
 
 
-def can_manage_any_team(user: User) -> bool:
-    return user.is_authenticated and (user.is_staff or Membership.objects.filter(user=user, role=Role.MANAGER).exists())
-
-
 def commitment_access(user: User, commitment: Commitment) -> str | None:
     """How much of a commitment someone may see.
 

@@ -341,7 +341,12 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 # A row claimed for sending longer ago than this is taken to be from a worker that died.
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
-OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=100)
+# Rows a worker claims at once: each claim is a query and a commit, and a batch must be sent
+# well within the lease even by a slow SMTP server.
+OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=200)
+# Delivered rows are marked `sent` together, this often (and when a batch ends): should a worker
+# die in between, what it sent since the last mark goes again, with the same Message-ID.
+OUTBOX_MARK_SECONDS = env.float("OUTBOX_MARK_SECONDS", default=0.1)
 
 # --- Celery ------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

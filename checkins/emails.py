@@ -1,4 +1,4 @@
-"""One function per email kind of the check-ins app (see accountability/outbox.py)."""
+"""One function per email kind of the check-ins app (see accountability/outbox/)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime

@@ -4,18 +4,9 @@ admin is a reader too, and must not watch feedback arrive."""
 
 from django.contrib import admin
 
+from accountability.admin import ReadOnlyAdmin
+
 from .models import FeedbackMessage, FeedbackThread
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class FeedbackMessageInline(admin.TabularInline):

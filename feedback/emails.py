@@ -1,4 +1,4 @@
-"""Emails of the feedback app (see accountability/outbox.py). They carry counts and links,
+"""Emails of the feedback app (see accountability/outbox/). They carry counts and links,
 never what anyone wrote."""
 
 from datetime import date

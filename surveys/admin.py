@@ -3,19 +3,10 @@ tied to anyone, and no list counts the responses of a round whose results may no
 
 from django.contrib import admin
 
+from accountability.admin import ReadOnlyAdmin
+
 from . import selectors
 from .models import SurveyQuestion, SurveyResponse, SurveyRound, SurveyTemplate
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class SurveyQuestionInline(admin.TabularInline):

@@ -1,7 +1,6 @@
 """The survey trend chart (strategy means round by round), for the rounds and results pages."""
 
-from dataclasses import dataclass
-
+from accountability.charts import Chart
 from accountability.weeks import local_date
 
 from .models import Strategy
@@ -20,20 +19,7 @@ STRATEGY_COLOURS = {
 POINT_STYLES = ["circle", "rect", "triangle", "rectRot", "star", "crossRot"]
 
 
-@dataclass
-class TrendChart:
-    """A Chart.js line chart (see static/js/dashboard.js and accountability/_dashboard_chart.html)
-    and the same figures as a table."""
-
-    key: str
-    title: str
-    summary: str
-    config: dict
-    columns: list[str]
-    rows: list[list[str]]
-
-
-def trend_chart(trend: list[RoundResults]) -> TrendChart | None:
+def trend_chart(trend: list[RoundResults]) -> Chart | None:
     """Strategy means (1 to 5, reverse scoring applied) round by round, labelled with each
     round's closing day in the team's time zone."""
     if not trend:
@@ -46,7 +32,7 @@ def trend_chart(trend: list[RoundResults]) -> TrendChart | None:
     def rounded(value: float | None) -> float | None:
         return None if value is None else round(value, 2)
 
-    return TrendChart(
+    return Chart(
         key="survey_trend",
         title="Trust by strategy, round by round (average, 1 to 5)",
         summary=(

@@ -1,4 +1,4 @@
-"""Emails of the survey app (see accountability/outbox.py): the invitation, which carries the
+"""Emails of the survey app (see accountability/outbox/): the invitation, which carries the
 single-use link, and the reminders, which never do."""
 
 from zoneinfo import ZoneInfo

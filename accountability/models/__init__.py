@@ -1,7 +1,7 @@
 """People, teams, memberships, invitations, commitments and the email outbox.
 
 Models hold fields, constraints and small derived values of one row. Every write and business
-rule lives in services/ (or outbox.py for email). Migrations and every app import the models
+rule lives in services/ (or outbox/ for email). Migrations and every app import the models
 from here; the modules only split them by subject.
 """
 

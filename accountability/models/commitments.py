@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from ..weeks import Week
 from .teams import Team
 
 
@@ -95,10 +94,6 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def week_label(self) -> str:
-        return Week.containing(self.week).label
 
     def is_overdue(self, today: date) -> bool:
         return self.status == CommitmentStatus.OPEN and self.due_date < today

@@ -335,10 +335,10 @@ def test_sweep_takes_a_row_whose_lease_expired_but_not_one_still_held(enqueue, s
     time_machine.move_to(START, tick=False)
     abandoned, held = enqueue(to_email="abandoned@example.org"), enqueue(to_email="held@example.org")
     # A worker claims a row and is killed before it sends...
-    outbox._claim(email_ids=[abandoned.pk])
+    outbox.delivery._claim(email_ids=[abandoned.pk])
     time_machine.shift(lease / 2)
     # ...another worker is busy sending this one.
-    outbox._claim(email_ids=[held.pk])
+    outbox.delivery._claim(email_ids=[held.pk])
 
     time_machine.shift(lease / 2 - timedelta(seconds=1))
     assert outbox.outbox_sweep() == 0  # the first lease has one second to go
@@ -355,14 +355,14 @@ def test_sweep_takes_a_row_whose_lease_expired_but_not_one_still_held(enqueue, s
 def test_a_worker_that_outlived_its_lease_cannot_overwrite_the_row(enqueue, settings, time_machine):
     time_machine.move_to(START, tick=False)
     row = enqueue()
-    [stale] = outbox._claim(email_ids=[row.pk])
+    [stale] = outbox.delivery._claim(email_ids=[row.pk])
     time_machine.shift(timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1))
-    [current] = outbox._claim(email_ids=[row.pk])  # another worker takes the row over
+    [current] = outbox.delivery._claim(email_ids=[row.pk])  # another worker takes the row over
 
     # The first worker wakes up and reports its failure while the second is sending.
-    outbox._finish(stale, smtplib.SMTPServerDisconnected("too late"))
+    outbox.delivery._finish(stale, smtplib.SMTPServerDisconnected("too late"))
     assert status_of(row) == (EmailStatus.SENDING, 2)
-    outbox._send([current])
+    outbox.delivery._send([current])
 
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_error) == (EmailStatus.SENT, 2, "")
@@ -375,10 +375,10 @@ def test_a_worker_that_outlived_its_lease_cannot_overwrite_the_row(enqueue, sett
 def test_rows_whose_lease_ran_out_during_a_batch_are_left_for_the_next_sweep(enqueue, settings, time_machine):
     time_machine.move_to(START, tick=False)
     first, second = enqueue(), enqueue()
-    rows = outbox._claim(limit=2)
+    rows = outbox.delivery._claim(limit=2)
     time_machine.shift(timedelta(seconds=settings.OUTBOX_LEASE_SECONDS))
 
-    outbox._send(rows)
+    outbox.delivery._send(rows)
 
     assert mail.outbox == []
     time_machine.shift(timedelta(seconds=1))
@@ -477,7 +477,7 @@ def test_a_row_locked_by_another_claimer_is_skipped_not_waited_for(enqueue, test
 
     def hold_lock():
         with transaction.atomic():
-            held.extend(outbox._claim(email_ids=[locked_row.pk]))
+            held.extend(outbox.delivery._claim(email_ids=[locked_row.pk]))
             locked.set()
             release.wait(10)
             # The other worker gives up its claim: had we waited for its lock, we would now
@@ -488,7 +488,7 @@ def test_a_row_locked_by_another_claimer_is_skipped_not_waited_for(enqueue, test
     try:
         assert locked.wait(10), "the other claimer never took its lock"
         started = time.monotonic()
-        assert outbox._claim(email_ids=[locked_row.pk]) == []
+        assert outbox.delivery._claim(email_ids=[locked_row.pk]) == []
         assert outbox.outbox_sweep() == 1
         assert time.monotonic() - started < 5
     finally:

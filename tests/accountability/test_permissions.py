@@ -823,12 +823,6 @@ def test_can_create_team(personas, persona):
     assert permissions.can_create_team(_user(personas, persona)) is (persona == "org_admin")
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_can_manage_any_team(personas, persona):
-    expected = persona in {"manager", "other_manager", "org_admin"}
-    assert permissions.can_manage_any_team(_user(personas, persona)) is expected
-
-
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [

@@ -59,14 +59,14 @@ def both_past_the_existence_check(monkeypatch):
     """Hold each dispatcher after its look-up of existing keys until the other got there too."""
     barrier = threading.Barrier(2)
 
-    original = outbox.outbox_existing_keys
+    original = outbox.queue.outbox_existing_keys
 
     def existing_keys(keys):
         found = original(keys)
         barrier.wait(timeout=10)
         return found
 
-    monkeypatch.setattr(outbox, "outbox_existing_keys", existing_keys)
+    monkeypatch.setattr(outbox.queue, "outbox_existing_keys", existing_keys)
 
 
 def teams_due_for_a_reminder():
@@ -114,7 +114,7 @@ def test_a_reminder_written_by_another_run_after_the_check_is_skipped_and_the_re
         subject="Written by the other run",
         body_text="...",
     )
-    monkeypatch.setattr(outbox, "outbox_existing_keys", lambda keys: set())
+    monkeypatch.setattr(outbox.queue, "outbox_existing_keys", lambda keys: set())
 
     assert checkin_services.checkin_reminders_dispatch(now=now) == 3 * MEMBERS - 1
 
