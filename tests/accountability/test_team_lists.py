@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accountability.models import Membership, Role, Team
 from accountability.paging import PAGE_SIZE
+from dashboard.views import OVERVIEW_PAGE_SIZE
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 # Queries per page, the same for 3 teams or 30 (and 10,000: tests/accountability/test_plans.py).
@@ -56,18 +57,19 @@ def test_a_page_of_teams_costs_the_same_queries_for_3_teams_or_30(client, org_ad
 
 @pytest.mark.parametrize("name", ["home", "team_list", "survey_list", "dashboard_overview"])
 def test_an_admin_pages_through_every_team_a_page_at_a_time(client, org_admin, name):
-    teams = _teams(PAGE_SIZE + 5)
+    size = OVERVIEW_PAGE_SIZE if name == "dashboard_overview" else PAGE_SIZE
+    teams = _teams(size + 5)
     client.force_login(org_admin)
     url = reverse(name)
 
     first = client.get(url)
     names = _names(first)
-    assert names == [team.name for team in teams[:PAGE_SIZE]]
+    assert names == [team.name for team in teams[:size]]
     page = first.context["page"]
     assert page.previous_link is None and page.next_link
 
     second = client.get(url + page.next_link)
-    assert _names(second) == [team.name for team in teams[PAGE_SIZE:]]
+    assert _names(second) == [team.name for team in teams[size:]]
     assert second.context["page"].next_link is None
 
     back = client.get(url + second.context["page"].previous_link)
@@ -108,7 +110,7 @@ def test_the_search_finds_a_team_by_any_part_of_its_name(client, org_admin, name
 
 
 def test_the_search_is_kept_when_paging_and_the_weeks_too(client, org_admin):
-    _teams(PAGE_SIZE + 2, "Ops")
+    _teams(OVERVIEW_PAGE_SIZE + 2, "Ops")
     _teams(3, "Sales")
     client.force_login(org_admin)
     first = client.get(reverse("dashboard_overview"), {"q": "ops", "weeks": "4"})
