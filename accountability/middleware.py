@@ -1,8 +1,9 @@
 """A database that cannot be reached is "back in a moment" (503), not "something went wrong" (500).
 
 While PostgreSQL restarts or fails over, every query fails because the connection was lost or
-refused. Those failures, and only those, answer 503 with Retry-After and a page rendered without
-the database; every other error is still a 500, logged as one.
+refused. Those failures, and a query cancelled by the statement timeout, answer 503 with
+Retry-After and a page rendered without the database; every other error is still a 500, logged
+as one.
 
 Two ways in, one answer: `DatabaseUnavailableMiddleware` for a failure in a view or its template,
 and the 500 handler (`views.error_500`) for one in another middleware (a signed-in person's
@@ -49,6 +50,19 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
     )
 
 
+# query_canceled: the statement ran past `statement_timeout` (settings.DATABASE_STATEMENT_TIMEOUT_MS).
+_TIMEOUT_SQLSTATE = "57014"
+
+
+def is_statement_timeout(exc: BaseException | None) -> bool:
+    """Was a query cancelled for running too long? The connection still works; the page is
+    answered 503 "took too long" rather than left to fail as a 500, and the query has stopped."""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    return (getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)) == _TIMEOUT_SQLSTATE
+
+
 def _resend_fields(request: HttpRequest) -> tuple[list[tuple[str, str]], bool]:
     """What the person sent, to send again from the 503 page, and whether a password was left out."""
     try:
@@ -61,7 +75,9 @@ def _resend_fields(request: HttpRequest) -> tuple[list[tuple[str, str]], bool]:
 
 def database_unavailable_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
     """The 503 page. Rendered without the request, so no context processor (the navigation reads
-    the person's teams) and no template tag touches the database."""
+    the person's teams) and no template tag touches the database. Also for a query cancelled by
+    the statement timeout, which says so instead of "can't reach its database"."""
+    timed_out = is_statement_timeout(exc)
     retry_after = settings.DATABASE_UNAVAILABLE_RETRY_AFTER
     posted = request.method == "POST"
     resend, password_left_out = _resend_fields(request) if posted else ([], False)
@@ -71,6 +87,7 @@ def database_unavailable_response(request: HttpRequest, exc: BaseException) -> H
         "resend": resend,
         "password_left_out": password_left_out,
         "here": request.get_full_path(),
+        "timed_out": timed_out,
     }
     response = HttpResponse(loader.get_template("503.html").render(context), status=503)
     response["Retry-After"] = str(retry_after)
@@ -79,7 +96,8 @@ def database_unavailable_response(request: HttpRequest, exc: BaseException) -> H
     # One short warning line, not django.request's error with the request attached: an outage is
     # not a bug, and the request (address, cookies, who is signed in) must not reach the logs
     # from the anonymous pages. The path is left out for the same reason.
-    logger.warning("Database unreachable, answered 503: %s: %s", type(exc).__name__, str(exc).strip().split("\n")[0])
+    what = "Query cancelled by the statement timeout" if timed_out else "Database unreachable"
+    logger.warning("%s, answered 503: %s: %s", what, type(exc).__name__, str(exc).strip().split("\n")[0])
     response._has_been_logged = True  # read by django.utils.log.log_response
     return response
 
@@ -94,6 +112,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if is_database_unavailable(exception):
+        if is_database_unavailable(exception) or is_statement_timeout(exception):
             return database_unavailable_response(request, exception)
         return None

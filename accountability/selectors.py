@@ -42,7 +42,9 @@ def teams_for_user(user: User, *, member_only: bool = False) -> QuerySet[Team]:
     (their role is None where they are not members) unless `member_only`."""
     qs = teams_with_viewer_role(user)
     if member_only or not user.is_staff:
-        qs = qs.filter(viewer_role__isnull=False)
+        # Reached from the person's memberships (their index), never a pass over every team:
+        # the navigation runs this on every page.
+        qs = qs.filter(pk__in=Membership.objects.filter(user=user).order_by().values("team_id"))
     return qs.order_by("name")
 
 
@@ -134,13 +136,19 @@ def is_current_member(*, team: str = "team", person: str = "owner") -> Exists:
     return Exists(Membership.objects.filter(team=OuterRef(team), user=OuterRef(person), role=Role.MEMBER).order_by())
 
 
-def dashboard_teams(user: User) -> list[Team]:
+def dashboard_teams(user: User) -> QuerySet[Team]:
     """The teams whose dashboards someone sees on their overview: those they manage, every
-    team for organisation admins. Each carries `viewer_role`."""
+    team for organisation admins. Each carries `viewer_role`. Unevaluated: pages show them a
+    page at a time (accountability.paging)."""
     qs = teams_with_viewer_role(user)
     if not user.is_staff:
-        qs = qs.filter(viewer_role=Role.MANAGER)
-    return list(qs.order_by("name"))
+        managed = Membership.objects.filter(user=user, role=Role.MANAGER).order_by().values("team_id")
+        qs = qs.filter(pk__in=managed)
+    return qs.order_by("name")
+
+
+def manages_any_team(user: User) -> bool:
+    return Membership.objects.filter(user=user, role=Role.MANAGER).exists()
 
 
 def dashboard_memberships(team_ids: list[int], *, user_id: int | None = None) -> list[Membership]:

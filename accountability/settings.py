@@ -4,6 +4,7 @@ One file; every knob is read from the environment (django-environ) with a defaul
 newcomer a working app on SQLite and a console email backend. See README.md for the list.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -152,6 +153,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that stops answering must fail a request (and /healthz) in seconds, not
     # after the operating system's TCP timeout. DATABASE_URL's ?connect_timeout= wins.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# No request may leave a query running after its client has gone: in web processes (wsgi.py and
+# asgi.py set CHECKINS_PROCESS=web) PostgreSQL cancels any statement after this long, and the
+# page answers 503 "that took too long". Migrations and other management commands are not
+# limited; workers (CHECKINS_PROCESS=worker) only by WORKER_DATABASE_STATEMENT_TIMEOUT_MS.
+# 0 turns a limit off.
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30_000)
+WORKER_DATABASE_STATEMENT_TIMEOUT_MS = env.int("WORKER_DATABASE_STATEMENT_TIMEOUT_MS", default=0)
+_statement_timeout = {"web": DATABASE_STATEMENT_TIMEOUT_MS, "worker": WORKER_DATABASE_STATEMENT_TIMEOUT_MS}.get(
+    os.environ.get("CHECKINS_PROCESS", ""), 0
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _statement_timeout > 0:
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = f"{_db_options.get('options', '')} -c statement_timeout={_statement_timeout}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # While the database cannot be reached pages answer 503 with this Retry-After (seconds).
 DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)

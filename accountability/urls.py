@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("email/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<slug:slug>/settings/", views.team_settings, name="team_settings"),
     path("teams/<slug:slug>/members/", views.team_members, name="team_members"),

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from . import health, permissions, selectors, services, throttles
+from . import health, paging, permissions, selectors, services, throttles
 from .forms import (
     AbsenceForm,
     EmailPreferencesForm,
@@ -28,7 +28,7 @@ from .forms import (
     TeamSettingsForm,
     add_service_errors,
 )
-from .middleware import database_unavailable_response, is_database_unavailable
+from .middleware import database_unavailable_response, is_database_unavailable, is_statement_timeout
 from .models import Invitation, Membership, Team, User
 from .navigation import CURRENT_TEAM_SESSION_KEY, remember_team, without_person
 from .outbox import unsubscribe_read
@@ -54,13 +54,27 @@ def _get_managed_team_for(user, slug: str) -> Team:
 def home(request: HttpRequest) -> HttpResponse:
     """Members start on "This week" of the team they last opened; people without a team (an
     organisation admin, say) see the list of teams."""
-    teams = list(selectors.teams_for_user(request.user))
-    mine = [team for team in teams if team.viewer_role is not None]
+    mine = list(selectors.teams_for_user(request.user, member_only=True))
     if mine:
         current_id = request.session.get(CURRENT_TEAM_SESSION_KEY)
         team = next((t for t in mine if t.pk == current_id), mine[0])
         return redirect("this_week", slug=team.slug)
-    return render(request, "accountability/home.html", {"teams": teams})
+    return _team_directory(request, "accountability/home.html")
+
+
+@login_required
+@require_safe
+def team_list(request: HttpRequest) -> HttpResponse:
+    """Every team for organisation admins (their navigation's search box leads here), one's own
+    teams for anyone else: a page at a time, searchable by name."""
+    return _team_directory(request, "accountability/team_list.html")
+
+
+def _team_directory(request: HttpRequest, template: str) -> HttpResponse:
+    page = paging.team_page(selectors.teams_for_user(request.user), request.GET)
+    if request.headers.get("HX-Request") == "true":
+        template = "accountability/_team_directory.html"
+    return render(request, template, {"page": page})
 
 
 @login_required
@@ -312,7 +326,7 @@ def error_500(request: HttpRequest) -> HttpResponse:
     # Django calls this while handling the exception. A lost database connection outside a view
     # (reading the session in a middleware) arrives here, not in DatabaseUnavailableMiddleware.
     exc = sys.exc_info()[1]
-    if is_database_unavailable(exc):
+    if is_database_unavailable(exc) or is_statement_timeout(exc):
         return database_unavailable_response(request, exc)
     # No context processors that touch the database: the database may be why we are here.
     return HttpResponse(loader.get_template("500.html").render({}), status=500)

@@ -67,9 +67,12 @@ def collect(
     now: datetime,
     *,
     memberships: list[Membership] | None = None,
+    member_cards: bool = True,
 ) -> dict[int, list[MemberFigures]]:
     """Every member's counts for every week of their team's range: four queries (memberships,
-    check-ins, commitment outcomes, commitments made) whatever the number of teams."""
+    check-ins, commitment outcomes, commitments made) whatever the number of teams.
+    `member_cards=False` leaves out each member's own scorecard (the overview shows teams'
+    figures only)."""
     person_id = memberships[0].user_id if memberships and len(memberships) == 1 else None
     if memberships is None:
         memberships = selectors.dashboard_memberships([team.pk for team in teams])
@@ -127,7 +130,8 @@ def collect(
                 figures.away[i] = any(starts <= checkin_day <= ends for starts, ends in absences)
                 expected = joined <= week and (week < current or due_passed) and not figures.away[i]
                 figures.weekly[i].expected = 1 if expected or figures.checked_in[i] else 0
-            figures.card = metrics.scorecard(figures.weekly, [figures.streak_series])
+            if member_cards:
+                figures.card = metrics.scorecard(figures.weekly, [figures.streak_series])
     return by_team
 
 

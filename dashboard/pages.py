@@ -196,7 +196,7 @@ def overview(*, teams: list[Team], params: Mapping[str, str], now: datetime | No
     for team in teams:
         ranges[team.pk], error = parse_range({"weeks": params.get("weeks", "")}, current=team.current_week(now))
         problem = problem or error
-    members = collect(teams, ranges, now)
+    members = collect(teams, ranges, now, member_cards=False)
     cards = [
         TeamCard(team, ranges[team.pk], team_card(members[team.pk], ranges[team.pk].count), len(members[team.pk]))
         for team in teams

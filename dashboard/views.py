@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from accountability import exports, permissions, selectors
+from accountability import exports, paging, permissions, selectors
 from accountability.models import Membership, Role, Team
 from accountability.navigation import remember_team
 from feedback import selectors as feedback_selectors
@@ -120,16 +120,25 @@ def team_dashboard_export(request: HttpRequest, slug: str) -> StreamingHttpRespo
     )
 
 
+# Each card counts its team's members week by week: twelve cards bound a page's work whatever
+# the size of the organisation (bench/scale.py measures it at 10,000 teams).
+OVERVIEW_PAGE_SIZE = 12
+
+
 @login_required
 @require_safe
 def dashboard_overview(request: HttpRequest) -> HttpResponse:
-    """One card per team someone manages (every team, for organisation admins)."""
+    """One card per team someone manages (every team, for organisation admins), a page at a
+    time, searchable by name: a page's figures are counted for its own teams only."""
     teams = selectors.dashboard_teams(request.user)
-    if not teams and not request.user.is_staff:
+    page = paging.team_page(teams, request.GET, size=OVERVIEW_PAGE_SIZE, keep={"weeks": request.GET.get("weeks", "")})
+    if not page.teams and not request.user.is_staff and not selectors.manages_any_team(request.user):
         raise Http404
-    cards, problem = pages.overview(teams=teams, params=request.GET)
-    return render(
-        request,
-        "dashboard/dashboard_overview.html",
-        {"cards": cards, "range_problem": problem, "shortcuts": SHORTCUTS},
-    )
+    cards, problem = pages.overview(teams=page.teams, params=request.GET)
+    # A search or a page turn through htmx replaces the results only.
+    template = "dashboard/_overview_results.html" if _htmx(request) else "dashboard/dashboard_overview.html"
+    return render(request, template, {"cards": cards, "page": page, "range_problem": problem, "shortcuts": SHORTCUTS})
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"

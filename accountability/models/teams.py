@@ -75,6 +75,9 @@ class Team(models.Model):
                 name="team_checkin_weekday_range",
             ),
         ]
+        # Lists of teams go a page at a time in name order (accountability/paging.py). The
+        # search by name uses a trigram index made on PostgreSQL only (migration 0006).
+        indexes = [models.Index(fields=["name", "id"], name="team_name_id_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accountability import paging
 from accountability import selectors as accountability_selectors
 from accountability.forms import add_service_errors
 from accountability.private_pages import render_private
@@ -129,14 +130,14 @@ def survey_open(request: HttpRequest, round_id: int) -> HttpResponse:
 @login_required
 @require_safe
 def survey_list(request: HttpRequest) -> HttpResponse:
-    """Surveys open for this person, and for managers and admins the teams whose surveys they run."""
-    teams = [
-        team
-        for team in accountability_selectors.teams_for_user(request.user)
-        if permissions.can_view_surveys(request.user, team)
-    ]
+    """Surveys open for this person, and for managers and admins the teams whose surveys they run
+    (the teams they manage; every team for admins), a page at a time, searchable by name."""
+    page = paging.team_page(accountability_selectors.dashboard_teams(request.user), request.GET)
+    page.teams = [team for team in page.teams if permissions.can_view_surveys(request.user, team)]
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "surveys/_team_list.html", {"page": page})
     return render(
         request,
         "surveys/list.html",
-        {"invitations": selectors.invitations_for_user(request.user, now=timezone.now()), "teams": teams},
+        {"invitations": selectors.invitations_for_user(request.user, now=timezone.now()), "page": page},
     )

@@ -214,8 +214,30 @@ def _statement_timeout(*args, **kwargs):
 
 
 @pytest.mark.django_db
-def test_an_operational_error_that_leaves_the_connection_working_is_a_500(client, member, monkeypatch):
+def test_a_query_cut_off_by_the_statement_timeout_is_a_503_that_says_so(client, member, monkeypatch, caplog):
     monkeypatch.setattr(selectors, "teams_for_user", _statement_timeout)
+    client.force_login(member)
+    client.raise_request_exception = False
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 503
+    assert "That took too long" in response.content.decode()
+    assert "can't reach its database" not in response.content.decode()
+    # Not an error to page anyone about, and the connection still works.
+    assert not [r for r in caplog.records if r.name == "django.request"]
+    assert connection.connection.closed == 0
+
+
+@pytest.mark.django_db
+def test_an_operational_error_that_is_no_timeout_and_leaves_the_connection_working_is_a_500(
+    client, member, monkeypatch
+):
+    def not_an_outage(*args, **kwargs):
+        connection.ensure_connection()
+        raise OperationalError("no such table: x")
+
+    monkeypatch.setattr(selectors, "teams_for_user", not_an_outage)
     client.force_login(member)
     client.raise_request_exception = False
 
@@ -231,6 +253,7 @@ def test_only_a_lost_or_refused_connection_counts_as_unavailable(refuse_connecti
     with pytest.raises(OperationalError) as timeout:
         _statement_timeout()
     assert middleware.is_database_unavailable(timeout.value) is False
+    assert middleware.is_statement_timeout(timeout.value) is True
     assert middleware.is_database_unavailable(ValueError("a bug")) is False
     assert middleware.is_database_unavailable(IntegrityError("duplicate key")) is False
     assert middleware.is_database_unavailable(InterfaceError("cursor already closed")) is False

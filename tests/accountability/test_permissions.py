@@ -143,6 +143,8 @@ PAGES: dict[str, Page] = {
     # People in a team are sent on to their week; the others see the list of teams.
     # (tests/accountability/test_teams.py checks where to.)
     "home": Page("get", lambda c: reverse("home"), _signed_in(REDIRECT, outsider=OK, org_admin=OK)),
+    # Everyone sees their own teams there (the org admin every team): tests/accountability/test_team_lists.py.
+    "team_list": Page("get", lambda c: reverse("team_list"), _signed_in(OK)),
     "profile": Page("get", lambda c: reverse("profile"), _signed_in(OK)),
     "email_preferences": Page("get", lambda c: reverse("email_preferences"), _signed_in(OK)),
     # The signed token is the permission: anyone holding the link may use it, signed in or not.

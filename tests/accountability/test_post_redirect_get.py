@@ -238,6 +238,7 @@ ACTIONS: dict[str, Action] = {
 # Pages that change nothing, whatever the method.
 CHANGE_NOTHING = {
     "home",
+    "team_list",
     "healthz",
     "team_detail",
     "team_members",

@@ -328,13 +328,13 @@ def test_the_surveys_page_lists_open_invitations_with_their_links(client, team, 
     assert "Answered, thank you" in body
     assert reverse("survey_open", args=[closed_round.pk]) not in body
     assert reverse("survey_open", args=[not_mine.pk]) not in body
-    assert not response.context["teams"]  # a member runs no team's surveys
+    assert not response.context["page"].teams  # a member runs no team's surveys
 
 
 def test_the_surveys_page_links_managers_to_their_teams(client, team, manager, other_team):
     client.force_login(manager)
     response = client.get(reverse("survey_list"))
-    assert response.context["teams"] == [team]
+    assert response.context["page"].teams == [team]
     assert reverse("survey_rounds", args=[team.slug]) in response.content.decode()
     assert reverse("survey_rounds", args=[other_team.slug]) not in response.content.decode()
 
