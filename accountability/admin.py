@@ -53,7 +53,9 @@ def _membership_save(request, membership: Membership, *, changed: list[str]) -> 
     """Save an admin form's membership through the services (a new one, or a new role); the
     fields no rule is about (when they joined) are saved as they are."""
     if membership.pk is None:
-        saved = services.membership_add(team=membership.team, user=membership.user, role=membership.role)
+        saved = services.membership_add(
+            team=membership.team, user=membership.user, role=membership.role, actor=request.user
+        )
     elif "role" in changed:
         saved = services.membership_set_role(membership=membership, role=membership.role, actor=request.user)
     else:
