@@ -24,7 +24,9 @@ class LeadershipEvent(models.Model):
     from_role = models.CharField(max_length=10, choices=Role.choices, blank=True)
     to_role = models.CharField(max_length=10, choices=Role.choices, blank=True)
     manager_change = models.BooleanField(default=False, editable=False)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
