@@ -15,7 +15,8 @@ class UpdateForm(forms.Form):
         max_length=_SLACK * 5,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=(
-            f"Markdown: **bold**, *italics*, lists, [links](https://example.org). Up to {UPDATE_BODY_MAX:,} characters. "
+            f"Markdown: **bold**, *italics*, lists, [links](https://example.org). "
+            f"Up to {UPDATE_BODY_MAX:,} characters. "
             "HTML is shown as text."
         ),
     )

@@ -73,6 +73,9 @@ class UpdateRead(models.Model):
         constraints = [models.UniqueConstraint(fields=["update", "user"], name="update_read_unique")]
         indexes = [models.Index(fields=["user", "update"], name="update_read_user_idx")]
 
+    def __str__(self) -> str:
+        return f"Read {self.update_id} by {self.user_id}"
+
 
 class ResponseKind(models.TextChoices):
     THANKS = "thanks", "Thanks"
@@ -90,6 +93,9 @@ class UpdateResponse(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["update", "user", "kind"], name="update_response_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.update_id} from {self.user_id}"
 
 
 class Recognition(models.Model):
@@ -118,3 +124,6 @@ class RecognitionRecipient(models.Model):
             models.UniqueConstraint(fields=["recognition", "user"], name="recognition_recipient_unique"),
         ]
         indexes = [models.Index(fields=["user", "recognition"], name="recognition_recipient_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} thanked in {self.recognition_id}"

@@ -189,7 +189,8 @@ def recognition_give(
         retired = [current[v.pk].name for v in values if v.pk in current and current[v.pk].is_retired]
         if retired or len(current) != len({v.pk for v in values}):
             errors["values"] = (
-                f"{', '.join(retired) or 'That value'} is no longer one of the organisation's values; choose a current one."
+                f"{', '.join(retired) or 'That value'} is no longer one of the organisation's values; "
+                "choose a current one."
             )
     if errors:
         raise ValidationError(errors)
