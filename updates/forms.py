@@ -62,7 +62,7 @@ class RecognitionForm(forms.Form):
         # only the current ones are offered.
         self.fields["values"].queryset = values
         self.fields["values"].widget.choices = [
-            (value.pk, f"{value.name}: {value.meaning}") for value in values if not value.is_retired
+            (value.pk, f"{value.name}: {value.meaning}") for value in values.filter(retired_at__isnull=True)
         ]
         self.fields["values"].error_messages["invalid_choice"] = (
             "That value is no longer one of the organisation's values; choose a current one."

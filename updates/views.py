@@ -216,7 +216,7 @@ def recognition_new(request: HttpRequest, slug: str) -> HttpResponse:
     form = RecognitionForm(
         request.POST or None,
         teammates=selectors.colleagues_for_thanks(team=team, user=request.user),
-        values=list(selectors.values_all()),
+        values=selectors.values_all(),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
