@@ -156,20 +156,19 @@ def trust_figures(*, team: Team, start: datetime, end: datetime, now: datetime |
         user__memberships__role=Role.MEMBER,
         user__memberships__joined_at__lte=F("update__created_at"),
     ).count()
-    in_team = RecognitionRecipient.objects.filter(
-        recognition=OuterRef("recognitions__pk"), user__memberships__team=team
-    )
+    # From the recognition-value pairs, so each pair's recognition is the one checked.
+    in_team = RecognitionRecipient.objects.filter(recognition=OuterRef("recognition_id"), user__memberships__team=team)
     by_value = (
-        Value.objects.filter(recognitions__created_at__gte=start, recognitions__created_at__lt=end)
+        Recognition.values.through.objects.filter(recognition__created_at__gte=start, recognition__created_at__lt=end)
         .filter(Exists(in_team))
-        .values("name", "order")
-        .annotate(n=Count("recognitions", distinct=True))
-        .order_by("order", "name")
+        .values("value__name", "value__order")
+        .annotate(n=Count("recognition_id", distinct=True))
+        .order_by("value__order", "value__name")
     )
     return {
         "updates_posted": updates_posted,
         "updates_read": {"numerator": numerator, "denominator": denominator},
-        "recognition_by_value": [(row["name"], row["n"]) for row in by_value],
+        "recognition_by_value": [(row["value__name"], row["n"]) for row in by_value],
     }
 
 
