@@ -9,7 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 
 from . import outbox, services, twofactor
-from .models import EmailStatus, Invitation, Membership, OutboundEmail, Team, User
+from .models import EmailStatus, Invitation, LeadershipEvent, Membership, OutboundEmail, Team, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -323,4 +323,23 @@ class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(LeadershipEvent)
+class LeadershipEventAdmin(OrgAdminAccess, admin.ModelAdmin):
+    """Leadership history, read-only: the membership services write it; nobody edits the past."""
+
+    list_display = ["at", "team", "person_name", "from_role", "to_role", "manager_change"]
+    list_filter = ["manager_change"]
+    list_select_related = ["team"]
+    search_fields = ["person_name", "team__name"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -14,6 +14,7 @@ class UpdatesConfig(AppConfig):
 
         email_kind_register("recognition_received", optional="Thanks from colleagues")
         email_kind_register("updates_digest", optional="The weekly list of team updates you have not read")
+        email_kind_register("update_question", optional="Questions about updates you posted")
         # Monday 08:00 in each member's zone (else the team's); the dispatcher decides who is due.
         periodic_register(
             "updates-digest", task="updates.tasks.updates_digest_dispatch", schedule=timedelta(minutes=15)

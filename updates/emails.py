@@ -24,6 +24,26 @@ def recognition_received(*, recognition, recipient: User, values: list) -> Outbo
     )
 
 
+def update_question(*, update, asker: User) -> OutboundEmail | None:
+    """To an update's author: someone has a question about it (named: questions are owned)."""
+    author = update.author
+    if author is None or not author.is_active:
+        return None
+    return outbox_enqueue(
+        kind="update_question",
+        dedupe_key=f"update-question:{update.pk}:{asker.pk}",
+        to_email=author.email,
+        recipient=author,
+        context={
+            "author": author,
+            "asker": asker,
+            "update": update,
+            "team": update.team,
+            "url": settings.SITE_URL + reverse("update_detail", args=[update.pk]),
+        },
+    )
+
+
 def updates_digest(*, member: User, team: Team, updates: list, dedupe_key: str) -> OutboundEmail | None:
     """The updates a member has not read, posted last week: titles and their sanitised text."""
     return outbox_enqueue(

@@ -89,6 +89,9 @@ def update_respond(*, update: Update, user: User, kind: str, now: datetime | Non
     _, created = UpdateResponse.objects.get_or_create(
         update=update, user=user, kind=kind, defaults={"created_at": now or timezone.now()}
     )
+    if created and kind == ResponseKind.QUESTION:
+        # A question needs an answer: the author is told (thanks are seen on the page).
+        emails.update_question(update=update, asker=user)
     return created
 
 

@@ -31,6 +31,9 @@ LONG_AGO = datetime(2023, 1, 2, tzinfo=UTC)
 #   team_dashboard_member: the team, the person's membership, the three kinds of counts, their
 #     time away, and for
 #     the team's managers the person's check-ins and commitments.
+#     Then the team-level updates, leadership and recognition figures (dashboard/trust.py
+#     updates_figures): updates posted, their audiences, reads within a week, recognition for
+#     each value, manager changes.
 #   team_dashboard_export: the dashboard without "Needs you" or the navigation.
 #   dashboard_overview: the teams managed, their members, the three kinds of counts, time away.
 QUERIES = {
