@@ -131,3 +131,37 @@ def test_the_new_metrics_on_known_data(team, manager, member, teammate, values):
     assert figures["updates_read"][0] == pytest.approx(0.5)
     assert figures["manager_changes"][0] == 1
     assert figures["recognition_by_value"][0] == [("Candour", 2), ("Ownership", 2)]
+
+
+def test_a_recognition_message_with_markup_is_inert_in_the_email(team, member, teammate, values):
+    services.recognition_give(
+        giver=member, recipients=[teammate], values=values[:1], message="<script>alert(1)</script><img src=x onerror=y>"
+    )
+    email = OutboundEmail.objects.get(kind="recognition_received")
+    assert "<script>" not in email.body_html and "<img" not in email.body_html
+    assert "&lt;script&gt;" in email.body_html
+    assert "<script>alert(1)</script>" in email.body_text  # plain text: shown as written, runs nowhere
+
+
+def test_thanks_received_show_on_the_recipients_week_page_and_retired_values_stay(
+    client, team, member, teammate, values
+):
+    services.recognition_give(giver=member, recipients=[teammate], values=values, message="For the pairing")
+    services.value_retire(actor=UserFactory(is_staff=True), value=values[0])
+    client.force_login(teammate)
+    page = client.get(reverse("this_week", args=[team.slug])).content.decode()
+    assert "Thanks you received this week" in page and "For the pairing" in page
+    assert "Candour" in page  # retired since, still on the thanks it was given with
+    client.force_login(member)
+    assert "Thanks you received this week" not in client.get(reverse("this_week", args=[team.slug])).content.decode()
+
+
+def test_value_names_are_unique_whatever_the_case(client, org_admin, values):
+    from tests.twofactor import admin_sign_in
+
+    admin_sign_in(client, org_admin)
+    response = client.post(reverse("value_new"), {"name": "candour", "meaning": "Again", "order": ""})
+    assert response.status_code == 422
+    assert "There is already a value with this name." in response.content.decode()
+    response = client.post(reverse("value_new"), {"name": "Curiosity", "meaning": "We ask first.", "order": ""})
+    assert response.status_code == 302
