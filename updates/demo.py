@@ -78,10 +78,17 @@ def seed_history(*, teams: list[Team], now: datetime) -> int:
                 [RecognitionRecipient(recognition=recognition, user=people[r]) for r in recipients]
             )
             added += 1
+    # The demo's people "joined" when the seed ran: their leadership history starts a year ago.
+    LeadershipEvent.objects.filter(team__in=teams, at__gte=now - timedelta(hours=1)).update(
+        at=now - timedelta(weeks=52)
+    )
     # One manager change: Customer Success's former manager (whose account is gone) left eight
-    # weeks ago; Sam's arrival is in the history from the backfill or membership_add.
+    # weeks ago and Sam took over.
     team = next((t for t in teams if t.slug == "customer-success"), None)
     if team is not None:
+        LeadershipEvent.objects.filter(team=team, to_role=Role.MANAGER, from_role="").update(
+            at=now - timedelta(weeks=8)
+        )
         LeadershipEvent.objects.create(
             team=team,
             user=None,
