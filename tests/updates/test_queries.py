@@ -61,3 +61,33 @@ def test_query_counts_do_not_grow_with_updates_thanks_or_history(
     with django_assert_max_num_queries(PINNED[page]):
         large = _count(client, url)
     assert large == small == PINNED[page]
+
+
+# The updates app's own pages: the session and user, the navigation's teams, then the page's
+# reads (the team with the viewer's role; the updates with their authors and teams; an
+# update with its read count, the receipt, the viewer's responses; thanks with their
+# recipients and values).
+OWN_PAGES = {"team_updates": 5, "update_detail": 7, "recognition_mine": 8}
+
+
+@pytest.mark.parametrize("page", list(OWN_PAGES))
+def test_the_updates_pages_do_not_grow_with_the_data(
+    client, team, manager, member, values, page, django_assert_max_num_queries
+):
+    client.force_login(member)
+    _grow(team, manager, member, values, 2)
+    first = team.updates.order_by("pk").first()
+
+    def url():
+        if page == "team_updates":
+            return reverse("team_updates", args=[team.slug])
+        if page == "update_detail":
+            return reverse("update_detail", args=[first.pk])
+        return reverse("recognition_mine")
+
+    client.get(url())
+    small = _count(client, url())
+    _grow(team, manager, member, values, 25)
+    with django_assert_max_num_queries(OWN_PAGES[page]):
+        large = _count(client, url())
+    assert large == small == OWN_PAGES[page]
