@@ -36,8 +36,7 @@ def updates_digest_dispatch(*, now: datetime | None = None) -> int:
         by_week.setdefault(team.current_week(now).previous().label, []).append(team)
     for teams in by_week.values():
         week = teams[0].current_week(now).previous()
-        start, _ = selectors.week_bounds(teams[0], week)
-        _, end = selectors.week_bounds(teams[0], week)
+        start, end = selectors.week_bounds(teams[0], week)
         # Each team's own week bounds differ by its zone by hours at most; a day either side
         # keeps every team's week in the query and the per-team filter below exact.
         missed = selectors.digest_unread(

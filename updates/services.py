@@ -1,7 +1,6 @@
 """Every write of the updates app: posting and reading updates, responding to them, the
 organisation's values, and recognition."""
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -66,15 +65,6 @@ def update_mark_read(*, update: Update, user: User, now: datetime | None = None)
         return False
     _, created = UpdateRead.objects.get_or_create(update=update, user=user, defaults={"read_at": now or timezone.now()})
     return created
-
-
-def updates_mark_read(*, updates: Iterable[Update], user: User, now: datetime | None = None) -> int:
-    rows = [
-        UpdateRead(update=update, user=user, read_at=now or timezone.now())
-        for update in updates
-        if update.author_id != user.pk
-    ]
-    return len(UpdateRead.objects.bulk_create(rows, ignore_conflicts=True))
 
 
 @transaction.atomic

@@ -110,3 +110,29 @@ def test_only_admins_retire_values(client, personas, values):
     assert _status(client, personas["org_admin"], url, "post") == 302
     values[0].refresh_from_db()
     assert values[0].is_retired
+
+
+@pytest.mark.parametrize("endpoint", ["update_mark_read", "update_respond"])
+def test_people_outside_the_team_cannot_read_or_answer_its_updates(client, personas, update, endpoint):
+    from updates.models import UpdateRead, UpdateResponse
+
+    url = reverse(endpoint, args=[update.pk])
+    for name in ("other_manager", "outsider"):
+        assert _status(client, personas[name], url, "post", {"kind": "thanks"}) == 404
+    assert _status(client, None, url, "post", {"kind": "thanks"}) == 302  # to sign in
+    assert not UpdateRead.objects.exists() and not UpdateResponse.objects.exists()
+
+
+def test_an_organisation_update_reaches_every_team_but_not_outsiders(client, personas, team, other_team):
+    from tests.twofactor import admin_sign_in
+
+    admin_sign_in(client, personas["org_admin"])
+    response = client.post(reverse("update_new_organisation"), {"title": "Org news", "body": "All hands on Friday."})
+    update = Update.objects.get()
+    assert response.status_code == 302 and update.team is None
+    client.logout()
+    for name, slug in (("member", team.slug), ("other_manager", other_team.slug)):
+        client.force_login(personas[name])
+        assert "Org news" in client.get(reverse("this_week", args=[slug])).content.decode()
+    client.force_login(personas["outsider"])
+    assert client.get(reverse("update_detail", args=[update.pk])).status_code == 404
