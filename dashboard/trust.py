@@ -78,6 +78,9 @@ def trust_strategies(card: Scorecard, feedback: Mapping[str, tuple] | None = Non
     feedback = feedback or {}
     grouped: dict[str, list[TrustMetric]] = {key: [] for key in STRATEGIES}
     for key, definition in DEFINITIONS.items():
+        if key in metrics.UPDATES_KEYS and key not in feedback:
+            # The team's figures only (a member's drill-down has none: no count per person).
+            continue
         if key in metrics.FEEDBACK_KEYS or key in metrics.UPDATES_KEYS:
             value, trend = feedback.get(key, (None, None))
         else:

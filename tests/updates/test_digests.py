@@ -93,3 +93,12 @@ def test_the_csv_team_line_has_the_team_only_figures(client, team, manager, memb
     assert team_line["Recognition for each value (per value)"] == "Candour: 1"
     for person in people:
         assert dict(zip(header, person, strict=True))["Recognition for each value (per value)"] == ""
+
+
+def test_a_members_drill_down_shows_no_recognition_or_updates_figure(client, team, manager, member, values):
+    services.recognition_give(giver=manager, recipients=[member], values=values[:1], message="Thanks")
+    client.force_login(manager)
+    page = client.get(reverse("team_dashboard_member", args=[team.slug, member.pk])).content.decode()
+    assert "Recognition for each value" not in page and "Updates posted" not in page
+    team_page = client.get(reverse("team_dashboard", args=[team.slug])).content.decode()
+    assert "Recognition for each value" in team_page and "Candour 1" in team_page
