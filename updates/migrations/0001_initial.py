@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accountability', '0007_leadership_backfill'),
+        ('accountability', '0005_outbox_sealed_bodies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
