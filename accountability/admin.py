@@ -9,7 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 
 from . import outbox, services, twofactor
-from .models import EmailStatus, Invitation, Membership, OutboundEmail, Team, User
+from .models import EmailStatus, Invitation, LeadershipEvent, Membership, OutboundEmail, Team, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -67,7 +67,9 @@ def _membership_save(request, membership: Membership, *, changed: list[str]) -> 
     """Save an admin form's membership through the services (a new one, or a new role); the
     fields no rule is about (when they joined) are saved as they are."""
     if membership.pk is None:
-        saved = services.membership_add(team=membership.team, user=membership.user, role=membership.role)
+        saved = services.membership_add(
+            team=membership.team, user=membership.user, role=membership.role, actor=request.user
+        )
     elif "role" in changed:
         saved = services.membership_set_role(membership=membership, role=membership.role, actor=request.user)
     else:
@@ -335,4 +337,23 @@ class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(LeadershipEvent)
+class LeadershipEventAdmin(OrgAdminAccess, admin.ModelAdmin):
+    """Leadership history, read-only: the membership services write it; nobody edits the past."""
+
+    list_display = ["at", "team", "person_name", "from_role", "to_role", "manager_change"]
+    list_filter = ["manager_change"]
+    list_select_related = ["team"]
+    search_fields = ["person_name", "team__name"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -55,3 +55,34 @@ def periodic_register(name: str, *, task: str, schedule: timedelta | crontab) ->
 def beat_schedule() -> dict[str, dict]:
     """Every registered periodic job, as Celery's beat_schedule wants it."""
     return {name: dict(entry) for name, entry in _periodic.items()}
+
+
+# --- Week page panels ----------------------------------------------------------------------
+# A middle app shows its piece of a member's week page (unread team updates, thanks received)
+# without the check-ins app importing it: it registers a template and a function giving that
+# template's context, `context(user=..., team=..., week=...)` -> dict, or None to show nothing.
+# The week page renders every registered panel, in the order registered.
+
+
+@dataclass(frozen=True)
+class WeekPanel:
+    template_name: str
+    context: object  # Callable[..., dict | None]
+
+
+_week_panels: dict[str, WeekPanel] = {}
+
+
+def week_panel_register(template_name: str, context_callable) -> None:
+    """Register a week-page panel (the same template twice replaces the earlier entry)."""
+    _week_panels[template_name] = WeekPanel(template_name=template_name, context=context_callable)
+
+
+def week_panels(*, user, team, week) -> list[tuple[str, dict]]:
+    """The panels to show on this person's week page: (template name, context) pairs."""
+    result = []
+    for panel in _week_panels.values():
+        context = panel.context(user=user, team=team, week=week)
+        if context is not None:
+            result.append((panel.template_name, context))
+    return result

@@ -24,7 +24,18 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 
 from . import counting
-from .models import Absence, Commitment, CommitmentEvent, CommitmentStatus, Invitation, Membership, Role, Team, User
+from .models import (
+    Absence,
+    Commitment,
+    CommitmentEvent,
+    CommitmentStatus,
+    Invitation,
+    LeadershipEvent,
+    Membership,
+    Role,
+    Team,
+    User,
+)
 from .weeks import Week
 
 
@@ -273,3 +284,14 @@ def absences_between(*, user_ids: list[int], start: date, end: date) -> dict[int
     for user_id, starts_on, ends_on in rows.values_list("user_id", "starts_on", "ends_on"):
         found.setdefault(user_id, []).append((starts_on, ends_on))
     return found
+
+
+def manager_changes(*, team: Team, start, end) -> int:
+    """Manager arrivals and departures (a manager joining, leaving, or a role change to or from
+    manager) in a team between two instants: the "stability of leadership" count."""
+    return LeadershipEvent.objects.filter(team=team, manager_change=True, at__gte=start, at__lt=end).count()
+
+
+def leadership_history(*, team: Team, limit: int = 20) -> list:
+    """A team's latest leadership events (joined, role changed, left), newest first."""
+    return list(LeadershipEvent.objects.filter(team=team).order_by("-at", "-pk")[:limit])

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("checkins.urls")),
     path("", include("feedback.urls")),
     path("", include("surveys.urls")),
+    path("", include("updates.urls")),
     path("admin/", admin.site.urls),
 ]
 

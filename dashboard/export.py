@@ -29,13 +29,27 @@ CSV_METRICS = [
     "steadiness",
     "ack_consistency",
 ]
-UNIT_HEADERS = {"%": "%", "h": "hours", "weeks": "weeks", "pp": "percentage points"}
+UNIT_HEADERS = {
+    "%": "%",
+    "h": "hours",
+    "weeks": "weeks",
+    "pp": "percentage points",
+    "n": "count",
+    "values": "per value",
+}
+# Team-level columns after the per-member ones: filled on the "Whole team" line only (updates,
+# leadership and recognition are the team's figures; recognition is never counted per person).
+TEAM_ONLY_METRICS = ["updates_posted", "updates_read", "manager_changes", "recognition_by_value"]
 
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 def _csv_number(key: str, value: float | None) -> str:
     if value is None:
         return ""
+    if DEFINITIONS[key].unit == "values":
+        return "; ".join(f"{name}: {count}" for name, count in value)
+    if DEFINITIONS[key].unit == "n":
+        return f"{value:g}"
     if DEFINITIONS[key].unit == "%":
         return f"{value * 100:.1f}"
     return f"{value:.1f}" if isinstance(value, float) else str(value)
@@ -47,15 +61,18 @@ def csv_rows(dashboard: TeamDashboard) -> Iterator[list[str]]:
     header += [f"{DEFINITIONS[key].label} ({UNIT_HEADERS[DEFINITIONS[key].unit]})" for key in CSV_METRICS]
     if dashboard.individual:
         header.append("Average mood (1-5)")
+    header += [f"{DEFINITIONS[key].label} ({UNIT_HEADERS[DEFINITIONS[key].unit]})" for key in TEAM_ONLY_METRICS]
     yield header
+    team_values = {item.definition.key: item.value for strategy in dashboard.strategies for item in strategy.metrics}
     first, last = dashboard.range.first.label, dashboard.range.last.label
 
-    def line(name: str, email: str, card: Scorecard, mood: float | None) -> list[str]:
+    def line(name: str, email: str, card: Scorecard, mood: float | None, *, team: bool = False) -> list[str]:
         total = card.total
         cells = [name, email, first, last, total.checkins, total.expected, total.came_due]
         cells += [_csv_number(key, card.values.get(key)) for key in CSV_METRICS]
         if dashboard.individual:
             cells.append("" if mood is None else f"{mood:.1f}")
+        cells += [_csv_number(key, team_values.get(key)) if team else "" for key in TEAM_ONLY_METRICS]
         return [neutralise(cell) for cell in cells]
 
     for figures in dashboard.members:
@@ -64,4 +81,4 @@ def csv_rows(dashboard: TeamDashboard) -> Iterator[list[str]]:
     if dashboard.individual and dashboard.card.total.checkins:
         mood_total = sum(sum(figures.mood_sums) for figures in dashboard.members)
         team_mood = mood_total / dashboard.card.total.checkins
-    yield line("Whole team", "", dashboard.card, team_mood)
+    yield line("Whole team", "", dashboard.card, team_mood, team=True)

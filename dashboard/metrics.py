@@ -10,12 +10,16 @@ The five strategies and what measures them (DESIGN.md):
   anonymous-feedback and survey figures the feedback and survey apps provide once they have
   data (`FEEDBACK_KEYS`: computed by `feedback.selectors.trust_figures` and
   `surveys.selectors.trust_figures`, defined here);
-* transparency: check-in participation and on-time rate, acknowledgement rate and time;
+* transparency: check-in participation and on-time rate, acknowledgement rate and time, and
+  the team updates posted and read within a week (`UPDATES_KEYS`: counted by
+  `updates.selectors.trust_figures`, defined here);
 * accountability: follow-through — done by the due date, done late, renegotiated before the
   due date (kept: saying so early is keeping one's word), not done, let go;
 * empowerment: the share of commitments people set themselves;
-* consistency: check-in streaks, week-to-week steadiness of follow-through, and how regularly
-  managers acknowledge.
+* consistency: check-in streaks, week-to-week steadiness of follow-through, how regularly
+  managers acknowledge, manager changes on the team (the core's leadership events,
+  `accountability.selectors.manager_changes`) and recognition given for each of the
+  organisation's values (team totals only, never per person: `updates.selectors.trust_figures`).
 
 What is counted is a core rule (accountability/counting.py): `checkin_conditions`,
 `commitment_outcome_conditions` and `commitment_made_conditions` are the SQL conditions the
@@ -31,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 
 from accountability.counting import ANSWER_WITHIN_DAYS
+from updates.selectors import READ_WITHIN as UPDATE_READ_WITHIN
 
 OPEN_COMMUNICATION = "open_communication"
 TRANSPARENCY = "transparency"
@@ -48,6 +53,9 @@ STRATEGIES = {
 
 # A week counts as acknowledged consistently when at least this share of its check-ins was.
 ACK_CONSISTENT_SHARE = 0.8
+# An update counts as read in time when read within this many days of posting (counted by
+# updates.selectors.trust_figures with the same window).
+READ_WITHIN_DAYS = UPDATE_READ_WITHIN.days
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,9 @@ class Definition:
     strategy: str
     label: str
     description: str
-    unit: str = "%"  # "%" (a share, 0-1), "h" (hours), "weeks", "pp" (percentage points)
+    # "%" (a share, 0-1), "h" (hours), "weeks", "pp" (percentage points), "n" (a count),
+    # "values" (a count for each of the organisation's values)
+    unit: str = "%"
     higher_is_better: bool = True
 
 
@@ -101,6 +111,20 @@ DEFINITIONS: dict[str, Definition] = {
             TRANSPARENCY,
             "On time",
             "Share of submitted check-ins that arrived by the team's check-in time.",
+        ),
+        Definition(
+            "updates_posted",
+            TRANSPARENCY,
+            "Updates posted",
+            "Team updates the team's managers posted in the period (organisation-wide updates not counted).",
+            unit="n",
+        ),
+        Definition(
+            "updates_read",
+            TRANSPARENCY,
+            "Updates read within a week",
+            f"Of each team update posted in the period at least {READ_WITHIN_DAYS} days ago and each person with the "
+            f"member role today who had joined by then: the share read within {READ_WITHIN_DAYS} days of posting.",
         ),
         Definition(
             "acknowledged",
@@ -202,12 +226,31 @@ DEFINITIONS: dict[str, Definition] = {
             f"Share of weeks with check-ins in which managers acknowledged at least {ACK_CONSISTENT_SHARE:.0%} "
             "of them.",
         ),
+        Definition(
+            "manager_changes",
+            CONSISTENCY,
+            "Manager changes",
+            "Managers who arrived or left in the period (joining as manager, a role change to or from manager, "
+            "leaving): the fewer, the steadier the leadership. Kept when a membership ends.",
+            unit="n",
+            higher_is_better=False,
+        ),
+        Definition(
+            "recognition_by_value",
+            CONSISTENCY,
+            "Recognition for each value",
+            "Thanks given in the period to anyone in the team today, counted once per thanks and value it was "
+            "tagged with: team totals only, never a count per person.",
+            unit="values",
+        ),
     ]
 }
 
 
 # Figures the feedback and survey apps compute (anonymously) through their `trust_figures`.
 FEEDBACK_KEYS = ("feedback_answered", "survey_participation", "survey_empowerment")
+# Team-level figures from the updates app and the core's leadership events (dashboard/trust.py).
+UPDATES_KEYS = ("updates_posted", "updates_read", "manager_changes", "recognition_by_value")
 
 
 @dataclass
@@ -370,10 +413,15 @@ def scorecard(weekly: Sequence[WeekCounts], per_member_weekly_checkins: Iterable
     return Scorecard(total=total, weekly=weekly, values=values, trends=trends)
 
 
-def format_value(key: str, value: float | None) -> str:
+def format_value(key: str, value) -> str:
     if value is None:
         return "not enough data yet"
     unit = DEFINITIONS[key].unit
+    if unit == "n":
+        return f"{value:g}"
+    if unit == "values":
+        # [(value name, count)], in the values' order: team totals only.
+        return " · ".join(f"{name} {count}" for name, count in value) if value else "none yet"
     if unit == "%":
         return f"{value:.0%}"
     if unit == "h":

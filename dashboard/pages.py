@@ -24,10 +24,10 @@ from . import metrics
 from .charts import FOLLOW_THROUGH_PARTS, checkins_chart, follow_through_chart, mood_chart, part_count
 from .collect import MemberFigures, collect, team_card
 from .collect import mood_trend as team_mood_trend
-from .metrics import DEFINITIONS, Definition, Scorecard
+from .metrics import DEFINITIONS, UPDATES_KEYS, Definition, Scorecard
 from .needs import NeedsList, needs_you
 from .range import WeekRange, parse_range
-from .trust import Strategy, feedback_figures, trust_strategies
+from .trust import Strategy, TrustMetric, feedback_figures, trust_strategies, updates_figures
 
 # The figures on top of a dashboard and on each overview card.
 HEADLINE = ["participation", "on_time", "acknowledged", "follow_through"]
@@ -60,6 +60,12 @@ class TeamDashboard:
         return [(DEFINITIONS[key], metrics.format_value(key, self.card.values[key])) for key in HEADLINE]
 
     @property
+    def updates_metrics(self) -> list[TrustMetric]:
+        """The team-level transparency and consistency figures, for the digest."""
+        items = [item for strategy in self.strategies for item in strategy.metrics]
+        return [item for item in items if item.definition.key in UPDATES_KEYS]
+
+    @property
     def needs_total(self) -> int:
         return sum(needs.total for needs in self.needs)
 
@@ -79,7 +85,7 @@ def team_dashboard(
     card = team_card(members, len(weeks))
     # Without individual access a week's average is shown only when it hides who said what.
     mood_trend = team_mood_trend(members, len(weeks), minimum=1 if individual else team.anonymity_minimum)
-    strategies = trust_strategies(card, feedback_figures(team, weeks))
+    strategies = trust_strategies(card, {**feedback_figures(team, weeks), **updates_figures(team, weeks, now)})
     dashboard = TeamDashboard(
         team=team,
         range=week_range,

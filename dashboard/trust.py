@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, time
 
+from accountability import selectors as core_selectors
 from accountability.models import Team
-from accountability.weeks import Week
+from accountability.weeks import Week, local_instant
 from feedback import selectors as feedback_selectors
 from surveys import selectors as survey_selectors
+from updates import selectors as update_selectors
 
 from . import metrics
 from .metrics import DEFINITIONS, STRATEGIES, Definition, Scorecard
@@ -52,12 +55,33 @@ def feedback_figures(team: Team, weeks: list[Week]) -> dict[str, tuple[float | N
     return result
 
 
+def updates_figures(team: Team, weeks: list[Week], now: datetime | None = None) -> dict[str, tuple]:
+    """The team-level transparency and consistency figures (metrics.UPDATES_KEYS) as (value,
+    None): updates posted and read, from the updates app; manager changes, from the core's
+    leadership events; recognition for each value, team totals. Four queries."""
+    if not weeks:
+        return {}
+    start = local_instant(weeks[0].start, time(0), team.tz)
+    end = local_instant(weeks[-1].next().start, time(0), team.tz)
+    raw = update_selectors.trust_figures(team=team, start=start, end=end, now=now)
+    read = raw["updates_read"]
+    return {
+        "updates_posted": (float(raw["updates_posted"]), None),
+        "updates_read": (metrics.share(read["numerator"], read["denominator"]), None),
+        "manager_changes": (float(core_selectors.manager_changes(team=team, start=start, end=end)), None),
+        "recognition_by_value": (raw["recognition_by_value"], None),
+    }
+
+
 def trust_strategies(card: Scorecard, feedback: Mapping[str, tuple] | None = None) -> list[Strategy]:
     """Every metric of metrics.DEFINITIONS, grouped by strategy, with its value and trend."""
     feedback = feedback or {}
     grouped: dict[str, list[TrustMetric]] = {key: [] for key in STRATEGIES}
     for key, definition in DEFINITIONS.items():
-        if key in metrics.FEEDBACK_KEYS:
+        if key in metrics.UPDATES_KEYS and key not in feedback:
+            # The team's figures only (a member's drill-down has none: no count per person).
+            continue
+        if key in metrics.FEEDBACK_KEYS or key in metrics.UPDATES_KEYS:
             value, trend = feedback.get(key, (None, None))
         else:
             value, trend = card.values.get(key), card.trends.get(key)

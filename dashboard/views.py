@@ -10,6 +10,7 @@ from accountability import exports, paging, permissions, selectors
 from accountability.models import Membership, Role, Team
 from accountability.navigation import remember_team
 from feedback import selectors as feedback_selectors
+from updates import selectors as update_selectors
 
 from . import export, pages
 from .range import MAX_WEEKS, SHORTCUTS, parse_range
@@ -41,6 +42,9 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "week": week,
             "commitments": selectors.team_commitments(team=team, week=week) if show_commitments else None,
             "you_said_we_did": feedback_selectors.published_for_team(team)[:5],
+            "thanks": update_selectors.recognitions_for_team(team=team),
+            "team_updates": update_selectors.updates_for_team(team=team, user=request.user)[:3],
+            "leadership": selectors.leadership_history(team=team, limit=10),
         },
     )
 

@@ -27,7 +27,7 @@ def _drop_trigram_index(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accountability", "0005_outbox_sealed_bodies"),
+        ("accountability", "0006_dispatch_indexes"),
     ]
 
     operations = [

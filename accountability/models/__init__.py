@@ -6,6 +6,7 @@ from here; the modules only split them by subject.
 """
 
 from .commitments import SETTLED_STATUSES, Commitment, CommitmentEvent, CommitmentSource, CommitmentStatus
+from .leadership import LeadershipEvent
 from .outbox import EmailStatus, OutboundEmail
 from .people import Absence, User, UserManager, time_zone_choices, validate_time_zone
 from .teams import ANONYMITY_THRESHOLD_DEFAULT, ANONYMITY_THRESHOLD_FLOOR, Invitation, Membership, Role, Team, Weekday
@@ -21,6 +22,7 @@ __all__ = [
     "CommitmentStatus",
     "EmailStatus",
     "Invitation",
+    "LeadershipEvent",
     "Membership",
     "OutboundEmail",
     "Role",

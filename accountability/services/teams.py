@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from .. import emails, hooks
 from ..models import (
     Invitation,
+    LeadershipEvent,
     Membership,
     Role,
     Team,
@@ -63,7 +64,7 @@ def team_create(
     if first_manager_email:
         invitation_send(team=team, email=first_manager_email, role=Role.MANAGER, invited_by=created_by)
     elif created_by is not None:
-        membership_add(team=team, user=created_by, role=Role.MANAGER)
+        membership_add(team=team, user=created_by, role=Role.MANAGER, actor=created_by)
     return team
 
 
@@ -78,14 +79,36 @@ def team_update(*, team: Team, **fields) -> Team:
 # --- Memberships -------------------------------------------------------------------------
 
 
-def membership_add(*, team: Team, user: User, role: str = Role.MEMBER) -> Membership:
+def leadership_record(
+    *, team_id: int, user: User, from_role: str, to_role: str, actor: User | None = None
+) -> LeadershipEvent | None:
+    """Write one leadership event (joined, role changed, left); nothing when the role is the
+    same. Called by the membership services below, inside their transaction."""
+    if from_role == to_role:
+        return None
+    return LeadershipEvent.objects.create(
+        team_id=team_id,
+        user=user,
+        person_name=user.name,
+        from_role=from_role,
+        to_role=to_role,
+        manager_change=LeadershipEvent.is_manager_change(from_role, to_role),
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def membership_add(*, team: Team, user: User, role: str = Role.MEMBER, actor: User | None = None) -> Membership:
     """Add a person to a team; an existing membership keeps its role unless promoted."""
     membership, created = Membership.objects.get_or_create(team=team, user=user, defaults={"role": role})
     if not created and role == Role.MANAGER and membership.role != Role.MANAGER:
+        leadership_record(team_id=team.pk, user=user, from_role=membership.role, to_role=Role.MANAGER, actor=actor)
         membership.role = Role.MANAGER
         membership.save(update_fields=["role"])
     elif not created:
         return membership
+    else:
+        leadership_record(team_id=team.pk, user=user, from_role="", to_role=membership.role, actor=actor)
     hooks.membership_changed(team_id=team.pk, user_id=user.pk)
     return membership
 
@@ -99,6 +122,9 @@ def membership_set_role(*, membership: Membership, role: str, actor: User) -> Me
     if membership.role == Role.MANAGER and role != Role.MANAGER:
         _ensure_another_manager(membership)
     changed = membership.role != role
+    leadership_record(
+        team_id=membership.team_id, user=membership.user, from_role=membership.role, to_role=role, actor=actor
+    )
     membership.role = role
     membership.save(update_fields=["role"])
     if changed:
@@ -111,6 +137,9 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.MANAGER:
         _ensure_another_manager(membership)
+    leadership_record(
+        team_id=membership.team_id, user=membership.user, from_role=membership.role, to_role="", actor=actor
+    )
     membership.delete()
 
 
@@ -192,7 +221,7 @@ def invitation_send(*, team: Team, email: str, role: str = Role.MEMBER, invited_
     if user is not None:
         before = Membership.objects.filter(team=team, user=user).values_list("role", flat=True).first()
         already = before is not None
-        membership = membership_add(team=team, user=user, role=role)
+        membership = membership_add(team=team, user=user, role=role, actor=invited_by)
         if not already:
             emails.added_to_team(team=team, user=user, invited_by=invited_by)
         return InvitationResult(
@@ -227,7 +256,7 @@ def invitation_accept(*, invitation: Invitation, display_name: str, password: st
     user = User.objects.filter(email__iexact=invitation.email).first()
     if user is None:
         user = User.objects.create_user(email=invitation.email, password=password, display_name=display_name.strip())
-    membership_add(team=invitation.team, user=user, role=invitation.role)
+    membership_add(team=invitation.team, user=user, role=invitation.role, actor=invitation.invited_by)
     # Other teams' pending invitations for this address stay pending: from now on the address
     # has an account, so those links ask to sign in as it (see views.invitation_accept).
     invitation.accepted_at = timezone.now()
@@ -244,7 +273,7 @@ def invitation_accept_as(*, invitation: Invitation, user: User) -> Membership:
         raise InvitationInvalid("used")
     if user.email.lower() != invitation.email.lower():
         raise InvitationInvalid("other-account")
-    membership = membership_add(team=invitation.team, user=user, role=invitation.role)
+    membership = membership_add(team=invitation.team, user=user, role=invitation.role, actor=invitation.invited_by)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accountability import registry
 from accountability import services as core_services
 from accountability.forms import add_service_errors
 from accountability.models import Commitment, Team
@@ -59,6 +60,8 @@ def _render_week(
             "conflict": conflict,
             "previous_week": week.previous(),
             "next_week": week.next() if week < team.current_week(now) else None,
+            # Other apps' pieces of the week (team updates, thanks received), registered with the core.
+            "week_panels": registry.week_panels(user=request.user, team=team, week=week),
         },
         status=status,
     )

@@ -19,6 +19,8 @@ from checkins.models import CheckIn, Comment
 from feedback.models import FeedbackMessage, FeedbackThread
 from surveys.models import SurveyRound, SurveyTemplate
 from surveys.services import survey_thanks_key
+from updates import services as update_services
+from updates.models import Value
 
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
 from ..feedback.factories import FeedbackThreadFactory
@@ -393,6 +395,39 @@ PAGES: dict[str, Page] = {
         data={"body": "Replied from the matrix"},
         done=lambda c: Comment.objects.filter(commitment=c["commitment"], body="Replied from the matrix").exists(),
     ),
+    # Team updates (updates app): the team's people read them, its managers post them.
+    "team_updates": Page("get", lambda c: reverse("team_updates", args=[c["team"].slug]), _team_viewers(OK)),
+    "update_new": Page("get", lambda c: reverse("update_new", args=[c["team"].slug]), _team_managers(OK)),
+    "update_new_organisation": Page(
+        "get", lambda c: reverse("update_new_organisation"), _signed_in(NOT_FOUND, org_admin=OK)
+    ),
+    "update_detail": Page("get", lambda c: reverse("update_detail", args=[c["update"].pk]), _team_viewers(OK)),
+    # Marking read and answering: the author's own are no receipt and no answer, but the same redirect.
+    "update_mark_read": Page(
+        "post", lambda c: reverse("update_mark_read", args=[c["update"].pk]), _team_viewers(REDIRECT)
+    ),
+    "update_respond": Page(
+        "post",
+        lambda c: reverse("update_respond", args=[c["update"].pk]),
+        _team_viewers(REDIRECT),
+        data={"kind": "thanks"},
+    ),
+    # Values: everyone in the organisation sees them; organisation admins define them.
+    "value_list": Page("get", lambda c: reverse("value_list"), _signed_in(OK, outsider=NOT_FOUND)),
+    "value_new": Page("get", lambda c: reverse("value_new"), _signed_in(NOT_FOUND, org_admin=OK)),
+    "value_edit": Page(
+        "get", lambda c: reverse("value_edit", args=[c["value"].pk]), _signed_in(NOT_FOUND, org_admin=OK)
+    ),
+    "value_retire": Page(
+        "post",
+        lambda c: reverse("value_retire", args=[c["value"].pk]),
+        _signed_in(NOT_FOUND, org_admin=REDIRECT),
+        data={"retire": "1"},
+        done=lambda c: Value.objects.get(pk=c["value"].pk).is_retired,
+    ),
+    # Thanks: from a team page one can see; one's own thanks received and given.
+    "recognition_new": Page("get", lambda c: reverse("recognition_new", args=[c["team"].slug]), _team_viewers(OK)),
+    "recognition_mine": Page("get", lambda c: reverse("recognition_mine"), _signed_in(OK, outsider=NOT_FOUND)),
 }
 
 # More rows for pages that also take a POST: the matrix checks both methods.
@@ -543,6 +578,8 @@ def ctx(personas, team, other_team, member, teammate, manager):
         ),
         **_survey_ctx(team, member),
         "own_template": make_template([{"text": "We help.", "kind": "agreement"}], created_by=manager),
+        "update": update_services.update_post(author=manager, team=team, title="Matrix news", body="Decided."),
+        "value": Value.objects.create(name="Candour", meaning="We say the hard thing kindly."),
     }
 
 
