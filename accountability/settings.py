@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "checkins",
     "feedback",
     "surveys",
+    "meetings",
     "dashboard",
 ]
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("checkins.urls")),
     path("", include("feedback.urls")),
     path("", include("surveys.urls")),
+    path("", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]
 
