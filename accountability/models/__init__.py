@@ -5,7 +5,14 @@ rule lives in services/ (or outbox.py for email). Migrations and every app impor
 from here; the modules only split them by subject.
 """
 
-from .commitments import AGREED_SOURCES, SETTLED_STATUSES, Commitment, CommitmentEvent, CommitmentSource, CommitmentStatus
+from .commitments import (
+    AGREED_SOURCES,
+    SETTLED_STATUSES,
+    Commitment,
+    CommitmentEvent,
+    CommitmentSource,
+    CommitmentStatus,
+)
 from .outbox import EmailStatus, OutboundEmail
 from .people import Absence, User, UserManager, time_zone_choices, validate_time_zone
 from .teams import ANONYMITY_THRESHOLD_DEFAULT, ANONYMITY_THRESHOLD_FLOOR, Invitation, Membership, Role, Team, Weekday

@@ -114,14 +114,18 @@ def meeting_record(
     meeting.reason = reason if status == Status.SKIPPED else meeting.reason
     meeting.save(update_fields=["status", "recorded_at", "recorded_by", "reason"])
     if not series.is_one_to_one and attendee_ids is not None:
-        allowed = Membership.objects.filter(team=series.team, user_id__in=attendee_ids).values_list("user_id", flat=True)
+        allowed = Membership.objects.filter(team=series.team, user_id__in=attendee_ids).values_list(
+            "user_id", flat=True
+        )
         meeting.attendees.set(list(allowed))
     upcoming = meetings_ensure(series=series, now=max(now, meeting.starts_at))
     if upcoming is not None and upcoming.pk != meeting.pk:
         open_points = meeting.points.filter(resolved=False, carried_to__isnull=True).order_by("created_at", "pk")
         AgendaPoint.objects.bulk_create(
             [
-                AgendaPoint(meeting=upcoming, author_id=p.author_id, text=p.text, created_at=p.created_at, carried_from=p)
+                AgendaPoint(
+                    meeting=upcoming, author_id=p.author_id, text=p.text, created_at=p.created_at, carried_from=p
+                )
                 for p in open_points
             ]
         )
@@ -130,7 +134,12 @@ def meeting_record(
 
 @transaction.atomic
 def meeting_move(
-    *, meeting: Meeting, actor: User, new_date: date, new_time: time | None = None, reason: str,
+    *,
+    meeting: Meeting,
+    actor: User,
+    new_date: date,
+    new_time: time | None = None,
+    reason: str,
     now: datetime | None = None,
 ) -> Meeting:
     """Reschedule one meeting (its agenda goes with it); the series keeps its rhythm."""
@@ -158,9 +167,7 @@ def meeting_move(
 
 
 @transaction.atomic
-def action_item_add(
-    *, meeting: Meeting, actor: User, owner: User, title: str, due_date: date | None
-) -> ActionItem:
+def action_item_add(*, meeting: Meeting, actor: User, owner: User, title: str, due_date: date | None) -> ActionItem:
     """An action item becomes the owner's commitment (open at once, marked as from the
     meeting), for the team's current week: on their week page, reviewed like any other."""
     series = meeting.series
