@@ -13,6 +13,7 @@ from accountability.models import Membership, Role, Team, User
 from accountability.outbox import outbox_dispatch
 from accountability.weeks import Week, local_instant
 from feedback import selectors as feedback_selectors
+from meetings import selectors as meeting_selectors
 
 from . import emails, pages
 from .range import WeekRange
@@ -74,6 +75,7 @@ def _queue_team_digests(*, team: Team, managers: list[User], now: datetime) -> i
             board=figures["board"],
             new_feedback=figures["feedback"],
             dedupe_key=key,
+            one_to_ones=meeting_selectors.one_to_ones_due(team=team, manager=manager, week=last_week.next()),
         ),
         prepare=load,
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from accountability.models import Team
 from accountability.weeks import Week
 from feedback import selectors as feedback_selectors
+from meetings import selectors as meeting_selectors
 from surveys import selectors as survey_selectors
 
 from . import metrics
@@ -39,6 +40,7 @@ def feedback_figures(team: Team, weeks: list[Week]) -> dict[str, tuple[float | N
     figures = {
         **feedback_selectors.trust_figures(team=team, weeks=weeks),
         **survey_selectors.trust_figures(team=team, weeks=weeks),
+        **meeting_selectors.trust_figures(team=team, weeks=weeks),
     }
     result = {}
     for key, raw in figures.items():
