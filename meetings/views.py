@@ -191,7 +191,11 @@ def series_page(request: HttpRequest, series_id: int, meeting_id: int | None = N
 
 def _redisplay(request, meeting: Meeting, key: str, form, exc: ValidationError | None = None) -> HttpResponse:
     """What was typed comes back with the message, never lost."""
-    if exc is not None:
+    if exc is not None and not hasattr(exc, "error_dict"):
+        # Not about a field (the series ended, the meeting was recorded meanwhile): said at the
+        # top of the page, where it shows even when the form no longer does.
+        messages.warning(request, " ".join(exc.messages))
+    elif exc is not None:
         add_service_errors(form, exc)
     return _render_series(request, meeting.series, meeting.pk, forms={key: form}, status=422)
 
