@@ -37,7 +37,9 @@ def one_to_one(frozen, team, manager, member):
 
 @pytest.fixture
 def team_series(frozen, team, manager, member, teammate):
-    return services.team_series_start(team=team, actor=manager, cadence=Cadence.WEEKLY, weekday=0, local_time=time(9, 30))
+    return services.team_series_start(
+        team=team, actor=manager, cadence=Cadence.WEEKLY, weekday=0, local_time=time(9, 30)
+    )
 
 
 def next_meeting(series):

@@ -16,7 +16,9 @@ from .conftest import next_meeting
 pytestmark = pytest.mark.django_db
 
 
-def test_an_action_item_becomes_the_owners_open_commitment_and_is_reviewed(client, frozen, one_to_one, manager, member, team):
+def test_an_action_item_becomes_the_owners_open_commitment_and_is_reviewed(
+    client, frozen, one_to_one, manager, member, team
+):
     meeting = next_meeting(one_to_one)
     client.force_login(manager)
     due = team.today() + timedelta(days=5)
@@ -61,7 +63,9 @@ def test_an_open_action_item_past_its_date_counts_as_not_closed(frozen, one_to_o
     assert figures["action_items_closed"] == {"numerator": 0, "denominator": 1}
 
 
-def test_a_past_due_date_is_refused_with_a_clear_message_and_the_input_kept(client, frozen, one_to_one, manager, member, team):
+def test_a_past_due_date_is_refused_with_a_clear_message_and_the_input_kept(
+    client, frozen, one_to_one, manager, member, team
+):
     meeting = next_meeting(one_to_one)
     client.force_login(manager)
     response = client.post(

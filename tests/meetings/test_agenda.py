@@ -104,7 +104,10 @@ def test_two_people_adding_points_at_once_lose_none(one_to_one, manager, member)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=add, args=(manager, "Manager")), threading.Thread(target=add, args=(member, "Member"))]
+    threads = [
+        threading.Thread(target=add, args=(manager, "Manager")),
+        threading.Thread(target=add, args=(member, "Member")),
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -68,7 +68,9 @@ def test_a_member_leaving_ends_the_series_and_history_stays_for_both(client, fro
     assert response.status_code == 422 and "has ended" in response.content.decode()
 
 
-def test_a_change_of_manager_waits_for_the_members_consent(client, frozen, one_to_one, manager, member, team, co_manager):
+def test_a_change_of_manager_waits_for_the_members_consent(
+    client, frozen, one_to_one, manager, member, team, co_manager
+):
     meeting = next_meeting(one_to_one)
     services.agenda_point_add(meeting=meeting, actor=member, text="My open question")
     services.series_transfer_propose(series=one_to_one, actor=manager, to_manager=co_manager)

@@ -52,7 +52,10 @@ def a_year_of_meetings(series, *, now):
         ]
     )
     AgendaPoint.objects.bulk_create(
-        [AgendaPoint(meeting=meetings[i - 1], author=p.author, text=p.text, carried_from=p) for i, p in enumerate(points[3::3], 1)]
+        [
+            AgendaPoint(meeting=meetings[i - 1], author=p.author, text=p.text, carried_from=p)
+            for i, p in enumerate(points[3::3], 1)
+        ]
     )
     PrivateNote.objects.bulk_create([PrivateNote(meeting=m, author=series.manager, body="Mine") for m in meetings])
     commitments = Commitment.objects.bulk_create(
@@ -69,10 +72,19 @@ def a_year_of_meetings(series, *, now):
             for m in meetings
         ]
     )
-    ActionItem.objects.bulk_create([ActionItem(meeting=m, commitment=c) for m, c in zip(meetings, commitments, strict=True)])
+    ActionItem.objects.bulk_create(
+        [ActionItem(meeting=m, commitment=c) for m, c in zip(meetings, commitments, strict=True)]
+    )
     CheckIn.objects.bulk_create(
         [
-            CheckIn(member=series.member, team=team, week=team.current_week(now).start - timedelta(weeks=k), mood=3, blockers="b", support_requested="s")
+            CheckIn(
+                member=series.member,
+                team=team,
+                week=team.current_week(now).start - timedelta(weeks=k),
+                mood=3,
+                blockers="b",
+                support_requested="s",
+            )
             for k in range(1, 53)
         ]
     )
@@ -92,13 +104,17 @@ def test_the_series_page_runs_the_same_queries_with_a_year_of_meetings(client, f
     empty = _count(client, url)
     a_year_of_meetings(one_to_one, now=next_meeting(one_to_one).starts_at - timedelta(days=1))
     full = _count(client, url)
-    past = _count(client, reverse("meeting_detail", args=[one_to_one.pk, one_to_one.meetings.order_by("starts_at")[5].pk]))
+    past = _count(
+        client, reverse("meeting_detail", args=[one_to_one.pk, one_to_one.meetings.order_by("starts_at")[5].pk])
+    )
     print(f"series page queries: without history {empty}, with a year {full}, a past meeting {past}")
     assert empty == full == SERIES_PAGE
     assert past <= SERIES_PAGE
 
 
-def test_the_dashboard_runs_the_same_queries_with_a_year_of_meetings(client, frozen, one_to_one, team_series, manager, team):
+def test_the_dashboard_runs_the_same_queries_with_a_year_of_meetings(
+    client, frozen, one_to_one, team_series, manager, team
+):
     client.force_login(manager)
     url = reverse("team_dashboard", args=[team.slug]) + "?weeks=52"
     client.get(url)
