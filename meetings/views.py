@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accountability import selectors as core_selectors
 from accountability.forms import add_service_errors
 from accountability.models import Membership, Role, User
+from accountability.weeks import week_range
 
 from . import ics, selectors, services
 from .forms import (
@@ -85,6 +86,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"One-to-one with {other.name} planned. Add a first talking point?")
                 return redirect(_series_url(series))
     all_series = selectors.series_for_user(request.user)
+    managed = [ms.team for ms in Membership.objects.filter(user=request.user, role=Role.MANAGER).select_related("team")]
     return render(
         request,
         "meetings/index.html",
@@ -92,8 +94,11 @@ def index(request: HttpRequest) -> HttpResponse:
             "one_to_ones": [s for s in all_series if s.kind == Kind.ONE_TO_ONE],
             "team_series": [s for s in all_series if s.kind == Kind.TEAM],
             "form": form,
-            "managed_teams": [
-                ms.team for ms in Membership.objects.filter(user=request.user, role=Role.MANAGER).select_related("team")
+            "managed_teams": managed,
+            # Per manager, for the teams this person manages (counts, never content): a query a team.
+            "held_by_manager": [
+                (team, selectors.one_to_ones_by_manager(team=team, weeks=week_range(team.current_week(), 12)))
+                for team in managed
             ],
         },
         status=422 if form is not None and form.errors else 200,
