@@ -5,6 +5,7 @@ grows when it moves: importing the file again replaces events, never duplicates 
 from datetime import timedelta
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -35,6 +36,6 @@ def series_calendar(*, series: Series, meetings: list[Meeting], title: str) -> b
             if meeting.status == Status.SKIPPED or not series.is_running and meeting.is_planned
             else "CONFIRMED",
         )
-        event.add("url", settings.SITE_URL + f"/meetings/{series.pk}/")
+        event.add("url", settings.SITE_URL + reverse("meeting_series", args=[series.pk]))
         cal.add_component(event)
     return cal.to_ical()

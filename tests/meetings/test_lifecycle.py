@@ -142,3 +142,38 @@ def test_a_second_manager_demoted_ends_their_one_to_ones(frozen, team, manager, 
     series.refresh_from_db()
     assert series.end_reason == "Cora Comanager no longer manages the team"
     assert MembershipFactory  # factories stay importable for the other tests
+
+
+def test_a_team_meeting_counts_held_against_its_cadence_with_who_attended(
+    client, frozen, team_series, manager, member, teammate, team
+):
+    from accountability.weeks import week_range
+    from meetings import selectors
+
+    first = next_meeting(team_series)
+    frozen.move_to(first.starts_at + timedelta(hours=1))
+    services.meeting_record(
+        meeting=first, actor=manager, status=Status.HELD, attendee_ids=[manager.pk, member.pk, 999999]
+    )
+    assert set(first.attendees.values_list("pk", flat=True)) == {manager.pk, member.pk}
+    frozen.move_to(first.starts_at + timedelta(days=7, hours=1))
+    services.meeting_record(
+        meeting=next_meeting(team_series), actor=manager, status=Status.SKIPPED, reason="Company all-hands"
+    )
+    frozen.move_to(first.starts_at + timedelta(days=15))  # the third, yesterday, was not recorded
+    figures = selectors.trust_figures(team=team, weeks=week_range(team.current_week(), 4))
+    assert figures["team_meetings_held"] == {"numerator": 1, "denominator": 3}
+    assert figures["one_to_ones_held"] == {"numerator": 0, "denominator": 0}
+    client.force_login(teammate)
+    page = client.get(reverse("meeting_detail", args=[team_series.pk, first.pk])).content.decode()
+    assert "Attended:" in page and "Mia Member" in page and "Theo Teammate" not in page.split("Attended:")[1][:200]
+
+
+def test_the_beat_job_is_registered_by_name():
+    from accountability.celery import app
+    from accountability.registry import beat_schedule, optional_kinds
+
+    assert beat_schedule()["meetings"]["task"] == "meetings.tasks.meetings_dispatch"
+    app.loader.import_default_modules()
+    assert "meetings.tasks.meetings_dispatch" in app.tasks
+    assert {"meeting_agenda", "meeting_talking_points", "meeting_action_items"} <= set(optional_kinds())
