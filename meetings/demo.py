@@ -95,6 +95,14 @@ def _history(series: Series, *, now: datetime, people: list) -> int:
                 actor=series.manager,
                 created_at=meeting.starts_at,
             )
+            if settled:
+                CommitmentEvent.objects.create(
+                    commitment=commitment,
+                    from_status=CommitmentStatus.OPEN,
+                    to_status=CommitmentStatus.DONE,
+                    actor=owner,
+                    created_at=commitment.resolved_at,
+                )
             ActionItem.objects.create(meeting=meeting, commitment=commitment, created_at=meeting.starts_at)
         rows += 1
         i += 1
