@@ -6,13 +6,16 @@ never imports the app.
   optional kind has the label people see on the preferences page and in its one-click
   unsubscribe; the others (invitations, resets) are always sent. A private-link kind's body is
   blanked once sent (its link is a key).
+* `suggestion_source_register(source)`: talking points one app offers another's page (the
+  check-ins app's support requests, blockers and slipped commitments for a one-to-one's agenda).
 * `periodic_register(name, task=..., schedule=...)`: a Celery task beat runs on a schedule,
   named by its task name (tasks are enqueued by name; nobody imports a tasks module to run it).
   accountability/celery.py gives beat the registered entries when it starts.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from celery.schedules import crontab
 
@@ -86,3 +89,38 @@ def week_panels(*, user, team, week) -> list[tuple[str, dict]]:
         if context is not None:
             result.append((panel.template_name, context))
     return result
+
+
+# --- Suggestion sources: one app's data offered in another's page ---------------------------
+# A one-to-one's agenda suggests talking points from the member's recent check-ins, but the
+# meetings app must not import the check-ins app: the check-ins app registers a function here
+# and the meetings app asks the core. A suggestion is only offered; nothing is added unasked.
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    # What it comes from, in a few words ("asked for support", "a blocker", "slipped").
+    reason: str
+    # When it was written, for ordering; a date is enough.
+    on: date
+
+
+SuggestionSource = Callable[..., Iterable[Suggestion]]
+_suggestion_sources: list[SuggestionSource] = []
+
+
+def suggestion_source_register(source: SuggestionSource) -> None:
+    """Register `source(member=..., team=..., since=...)` returning Suggestions (once, however
+    often this is called)."""
+    if source not in _suggestion_sources:
+        _suggestion_sources.append(source)
+
+
+def suggestions_for(*, member, team, since: date) -> list[Suggestion]:
+    """Every registered source's suggestions about `member` in `team` since that date, newest
+    first."""
+    found: list[Suggestion] = []
+    for source in _suggestion_sources:
+        found.extend(source(member=member, team=team, since=since))
+    return sorted(found, key=lambda s: s.on, reverse=True)

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "checkins",
     "feedback",
     "surveys",
+    "meetings",
     "updates",
     "dashboard",
 ]

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("surveys.urls")),
     path("", include("updates.urls")),
+    path("", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]
 

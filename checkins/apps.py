@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.apps import AppConfig
 
-from accountability.registry import email_kind_register, periodic_register
+from accountability.registry import email_kind_register, periodic_register, suggestion_source_register
 
 
 class CheckinsConfig(AppConfig):
@@ -10,6 +10,10 @@ class CheckinsConfig(AppConfig):
     verbose_name = "Check-ins"
 
     def ready(self) -> None:
+        from .suggestions import checkin_suggestions
+
+        # A one-to-one's agenda offers the member's recent asks, blockers and slips.
+        suggestion_source_register(checkin_suggestions)
         email_kind_register("checkin_reminder", optional="Check-in reminders")
         email_kind_register("checkin_nudge", optional="A nudge before the week closes")
         email_kind_register("replies", optional="Replies from your managers")

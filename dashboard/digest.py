@@ -22,6 +22,7 @@ from accountability.outbox import outbox_dispatch
 from accountability.weeks import Week, local_instant
 from accountability.zones import zones_in_use
 from feedback import selectors as feedback_selectors
+from meetings import selectors as meeting_selectors
 
 from . import emails, metrics
 from .collect import collect, team_card
@@ -29,6 +30,7 @@ from .metrics import DEFINITIONS, Definition, Scorecard
 from .needs import NeedsList, needs_you_by_team
 from .pages import HEADLINE
 from .range import WeekRange
+from .trust import TrustMetric, updates_figures
 
 # Monday from 08:00 in the manager's own zone (else the team's), until Wednesday: after that a
 # digest of the week before is stale and is not sent late.
@@ -45,6 +47,8 @@ class DigestFigures:
     card: Scorecard
     needs: list[NeedsList] = field(default_factory=list)
     new_feedback: int = 0
+    # Updates posted and read, manager changes, thanks for each value (dashboard.trust).
+    updates_metrics: list[TrustMetric] = field(default_factory=list)
 
     @property
     def headline(self) -> list[tuple[Definition, str]]:
@@ -79,11 +83,18 @@ def manager_digest_dispatch(*, now: datetime | None = None) -> int:
     due = list(managers.filter(Q(zone__in=due_zones)).select_related("team", "user").order_by("team_id", "pk"))
     last_week = {m.team_id: m.team.current_week(now).previous() for m in due}
     figures: dict[int, DigestFigures] = {}
+    one_to_ones: dict[tuple[int, int], list] = {}
 
     def load(part: list[Membership]) -> None:
         teams = list({m.team_id: m.team for m in part if m.team_id not in figures}.values())
         if teams:
             figures.update(_digest_figures(teams, {team.pk: last_week[team.pk] for team in teams}, now))
+        # The one-to-ones each manager has planned in the week the digest opens.
+        one_to_ones.update(
+            meeting_selectors.one_to_ones_due_by_manager(
+                weeks={(m.team, m.user): last_week[m.team_id].next() for m in part}
+            )
+        )
 
     return outbox_dispatch(
         due,
@@ -95,6 +106,7 @@ def manager_digest_dispatch(*, now: datetime | None = None) -> int:
             board=figures[m.team_id],
             new_feedback=figures[m.team_id].new_feedback,
             dedupe_key=key,
+            one_to_ones=one_to_ones.get((m.team_id, m.user_id), []),
         ),
         prepare=load,
     )
@@ -111,7 +123,21 @@ def _digest_figures(teams: list[Team], weeks: dict[int, Week], now: datetime) ->
     )
     return {
         team.pk: DigestFigures(
-            card=team_card(members[team.pk], 1), needs=needs[team.pk][0], new_feedback=feedback[team.pk]
+            card=team_card(members[team.pk], 1),
+            needs=needs[team.pk][0],
+            new_feedback=feedback[team.pk],
+            updates_metrics=_updates_metrics(team, weeks[team.pk], now),
         )
         for team in teams
     }
+
+
+def _updates_metrics(team: Team, week: Week, now: datetime) -> list[TrustMetric]:
+    # Four small queries per team due (not per team in the organisation): the updates app
+    # counts per team; a by-team version would make it four per chunk.
+    figures = updates_figures(team, [week], now)
+    return [
+        TrustMetric(DEFINITIONS[key], *figures.get(key, (None, None)))
+        for key in DEFINITIONS
+        if key in metrics.UPDATES_KEYS
+    ]

@@ -6,14 +6,17 @@ database aggregated (see `WeekCounts`). A metric whose denominator is zero is `N
 
 The five strategies and what measures them (DESIGN.md):
 
-* open communication: replies on check-ins, support requests answered within 7 days, and the
+* open communication: team meetings and one-to-ones held against their cadence
+  (`MEETING_KEYS`, computed by `meetings.selectors.trust_figures`), replies on check-ins,
+  support requests answered within 7 days, and the
   anonymous-feedback and survey figures the feedback and survey apps provide once they have
   data (`FEEDBACK_KEYS`: computed by `feedback.selectors.trust_figures` and
   `surveys.selectors.trust_figures`, defined here);
 * transparency: check-in participation and on-time rate, acknowledgement rate and time, and
   the team updates posted and read within a week (`UPDATES_KEYS`: counted by
   `updates.selectors.trust_figures`, defined here);
-* accountability: follow-through — done by the due date, done late, renegotiated before the
+* accountability: meeting action items closed (`MEETING_KEYS`); follow-through:
+  done by the due date, done late, renegotiated before the
   due date (kept: saying so early is keeping one's word), not done, let go;
 * empowerment: the share of commitments people set themselves;
 * consistency: check-in streaks, week-to-week steadiness of follow-through, how regularly
@@ -98,6 +101,20 @@ DEFINITIONS: dict[str, Definition] = {
             "Survey participation",
             "Responses out of invitations, over the pulse-survey rounds that closed in the period with at least "
             "the team's anonymity threshold of responses (a round with fewer counts in no figure).",
+        ),
+        Definition(
+            "team_meetings_held",
+            OPEN_COMMUNICATION,
+            "Team meetings held against their cadence",
+            "Team meetings held, out of the meetings the team's planned cadence put in the period up to today "
+            "(after any move); one skipped, with a reason, or not recorded counts as not held.",
+        ),
+        Definition(
+            "one_to_ones_held",
+            OPEN_COMMUNICATION,
+            "One-to-ones held against their cadence",
+            "One-to-ones between the team's managers and members held, out of those their agreed cadence put in "
+            "the period up to today (after any move); one skipped, with a reason, or not recorded counts as not held.",
         ),
         Definition(
             "participation",
@@ -188,6 +205,13 @@ DEFINITIONS: dict[str, Definition] = {
             higher_is_better=False,
         ),
         Definition(
+            "action_items_closed",
+            ACCOUNTABILITY,
+            "Meeting action items closed",
+            "Action items from one-to-ones and team meetings, due in the period up to today, whose commitment was "
+            "reviewed (done, partly, not done yet, renegotiated or let go), out of all that came due.",
+        ),
+        Definition(
             "self_set",
             EMPOWERMENT,
             "Set by themselves",
@@ -248,7 +272,9 @@ DEFINITIONS: dict[str, Definition] = {
 
 
 # Figures the feedback and survey apps compute (anonymously) through their `trust_figures`.
-FEEDBACK_KEYS = ("feedback_answered", "survey_participation", "survey_empowerment")
+# Figures the meetings app computes through meetings.selectors.trust_figures.
+MEETING_KEYS = ("team_meetings_held", "one_to_ones_held", "action_items_closed")
+FEEDBACK_KEYS = ("feedback_answered", "survey_participation", "survey_empowerment", *MEETING_KEYS)
 # Team-level figures from the updates app and the core's leadership events (dashboard/trust.py).
 UPDATES_KEYS = ("updates_posted", "updates_read", "manager_changes", "recognition_by_value")
 

@@ -10,6 +10,7 @@ from accountability import selectors as core_selectors
 from accountability.models import Team
 from accountability.weeks import Week, local_instant
 from feedback import selectors as feedback_selectors
+from meetings import selectors as meeting_selectors
 from surveys import selectors as survey_selectors
 from updates import selectors as update_selectors
 
@@ -42,6 +43,7 @@ def feedback_figures(team: Team, weeks: list[Week]) -> dict[str, tuple[float | N
     figures = {
         **feedback_selectors.trust_figures(team=team, weeks=weeks),
         **survey_selectors.trust_figures(team=team, weeks=weeks),
+        **meeting_selectors.trust_figures(team=team, weeks=weeks),
     }
     result = {}
     for key, raw in figures.items():

@@ -5,13 +5,21 @@ rule lives in services/ (or outbox/ for email). Migrations and every app import 
 from here; the modules only split them by subject.
 """
 
-from .commitments import SETTLED_STATUSES, Commitment, CommitmentEvent, CommitmentSource, CommitmentStatus
+from .commitments import (
+    AGREED_SOURCES,
+    SETTLED_STATUSES,
+    Commitment,
+    CommitmentEvent,
+    CommitmentSource,
+    CommitmentStatus,
+)
 from .leadership import LeadershipEvent
 from .outbox import EmailStatus, OutboundEmail
 from .people import Absence, User, UserManager, time_zone_choices, validate_time_zone
 from .teams import ANONYMITY_THRESHOLD_DEFAULT, ANONYMITY_THRESHOLD_FLOOR, Invitation, Membership, Role, Team, Weekday
 
 __all__ = [
+    "AGREED_SOURCES",
     "ANONYMITY_THRESHOLD_DEFAULT",
     "ANONYMITY_THRESHOLD_FLOOR",
     "SETTLED_STATUSES",

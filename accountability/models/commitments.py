@@ -36,6 +36,13 @@ SETTLED_STATUSES = frozenset(
 class CommitmentSource(models.TextChoices):
     SELF = "self", "Set by themselves"
     MANAGER = "manager", "Proposed by a manager"
+    # Action items agreed in a meeting (the meetings app): the owner's, open at once.
+    ONE_TO_ONE = "one_to_one", "From a one-to-one"
+    MEETING = "meeting", "From a team meeting"
+
+
+# Sources whose commitments were agreed together, so they start open whoever wrote them down.
+AGREED_SOURCES = frozenset({CommitmentSource.ONE_TO_ONE, CommitmentSource.MEETING})
 
 
 class Commitment(models.Model):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .. import emails
 from ..models import (
+    AGREED_SOURCES,
     Absence,
     Commitment,
     CommitmentEvent,
@@ -72,8 +73,13 @@ def commitment_create(
     details: str = "",
     due_date: date | None = None,
     week: Week | None = None,
+    source: str | None = None,
 ) -> Commitment:
     """A commitment for a week (default: the team's current week).
+
+    `source` one of AGREED_SOURCES (an action item agreed in a one-to-one or a team meeting):
+    it is open at once, whoever of the team wrote it down; the meeting app checks the two were
+    in the meeting.
 
     People set their own. A manager may propose one to a member of their team: it stays
     `proposed` until the member accepts or declines it. Proposing the same title to the same
@@ -84,13 +90,16 @@ def commitment_create(
     due_date = due_date or week.end
     title = _clean_title(title)
     _check_due_date(team=team, due_date=due_date)
-    proposed = actor.pk != owner.pk
+    agreed = source in AGREED_SOURCES
+    proposed = actor.pk != owner.pk and not agreed
     ownership = Membership.objects.filter(team=team, user=owner)
     if proposed:
         # Locked: two copies of one proposal sent at once are answered one after the other.
         ownership = ownership.select_for_update()
     if not ownership.exists():
         raise ValidationError("That person is not in this team.")
+    if agreed and actor.pk != owner.pk and not Membership.objects.filter(team=team, user=actor).exists():
+        raise ValidationError("Only people in this team can write down its action items.")
     if proposed and not Membership.objects.filter(team=team, user=actor, role=Role.MANAGER).exists():
         raise ValidationError("Only the team's managers can propose commitments to someone else.")
     if proposed:
@@ -108,7 +117,7 @@ def commitment_create(
         details=(details or "").strip(),
         due_date=due_date,
         status=CommitmentStatus.PROPOSED if proposed else CommitmentStatus.OPEN,
-        source=CommitmentSource.MANAGER if proposed else CommitmentSource.SELF,
+        source=source if agreed else CommitmentSource.MANAGER if proposed else CommitmentSource.SELF,
     )
     CommitmentEvent.objects.create(commitment=commitment, from_status="", to_status=commitment.status, actor=actor)
     return commitment
