@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from accountability import selectors
 from accountability.models import Membership, Team
@@ -28,7 +29,6 @@ class MemberFigures:
     weekly: list[WeekCounts]
     checked_in: list[int]
     mood_sums: list[int]
-    card: Scorecard | None = None
     away: list[bool] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -42,6 +42,12 @@ class MemberFigures:
             None if not n and (away or not counts.expected) else n
             for n, away, counts in zip(self.checked_in, self.away, self.weekly, strict=True)
         ]
+
+    @cached_property
+    def card(self) -> Scorecard:
+        """This member's figures, computed when first read: a team of 500 shows a page of
+        rows, and the team's own figures need only the weekly counts."""
+        return metrics.scorecard(self.weekly, [self.streak_series])
 
     @property
     def user(self):
@@ -58,7 +64,7 @@ class MemberFigures:
 
     @property
     def overdue(self) -> int:
-        return self.card.total.overdue_open if self.card else 0
+        return self.card.total.overdue_open
 
 
 def collect(
@@ -127,7 +133,6 @@ def collect(
                 figures.away[i] = any(starts <= checkin_day <= ends for starts, ends in absences)
                 expected = joined <= week and (week < current or due_passed) and not figures.away[i]
                 figures.weekly[i].expected = 1 if expected or figures.checked_in[i] else 0
-            figures.card = metrics.scorecard(figures.weekly, [figures.streak_series])
     return by_team
 
 
