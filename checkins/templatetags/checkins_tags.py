@@ -4,7 +4,7 @@ from django import template
 from django.core.exceptions import ObjectDoesNotExist
 from django.forms import BoundField
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accountability.models import Commitment, CommitmentStatus
@@ -96,4 +96,32 @@ def field_group(field: BoundField) -> str:
         widget=field.as_widget(attrs=attrs),
         errors=errors,
         help=help_text,
+    )
+
+
+# Stand-ins for the one commitment-specific value each in the blank review form; the digits
+# cannot occur anywhere else in it.
+_STAMP_PK = 8675309421
+_STAMP_TITLE = "REVIEWFORMTITLESTAMP"
+
+
+@register.simple_tag(takes_context=True)
+def blank_review_form(context: template.Context, commitment: Commitment) -> str:
+    """checkins/_review_form.html with no answer yet, for `commitment`: exactly what
+    `{% include "checkins/_review_form.html" with form=None %}` gives.
+
+    A week page has a review form under every commitment, and they differ only in the
+    commitment's id and title: the template is rendered once per page with stand-ins and
+    stamped for each row (a form with errors still renders through the template). Most of the
+    week page's rendering time was these forms (bench/pages.py)."""
+    # Kept in the render's outermost scope: each {% include %} of a row opens a scope of its own.
+    page_scope = context.render_context.dicts[0]
+    stamp = page_scope.get(blank_review_form)
+    if stamp is None:
+        stand_in = Commitment(pk=_STAMP_PK, title=_STAMP_TITLE)
+        with context.push(commitment=stand_in, form=None):
+            stamp = context.template.engine.get_template("checkins/_review_form.html").render(context)
+        page_scope[blank_review_form] = stamp
+    return mark_safe(  # noqa: S308 - the template's output, the title escaped as it would
+        stamp.replace(str(_STAMP_PK), str(commitment.pk)).replace(_STAMP_TITLE, conditional_escape(commitment.title))
     )
