@@ -204,6 +204,33 @@ def wrk_rps(url: str, cookie: str, seconds: float) -> float:
     return sum(done) / (time.perf_counter() - started)
 
 
+PAGES = {
+    "floor": ("/bench/floor/", "lee@demo.example"),
+    "week": ("/teams/platform/week/", "lee@demo.example"),
+    "dashboard": ("/teams/platform/dashboard/", "maya.manager@demo.example"),
+    "team500": ("/teams/big/dashboard/", "big.manager@bench.example"),
+}
+
+
+def cpu_per_request(pages: dict[str, tuple[str, str]], runs: int = 30) -> dict[str, float]:
+    """The CPU time this process spends on each page (Django's test client, the same database),
+    median of `runs` after a warm-up: what the server's Python costs, whatever else runs."""
+    result = {}
+    for name, (path, email) in pages.items():
+        client = Client()
+        client.force_login(User.objects.get(email=email))
+        for _ in range(3):
+            assert client.get(path).status_code == 200, path
+        times = []
+        for _ in range(runs if name != "team500" else 5):
+            started = time.process_time()
+            client.get(path)
+            times.append(time.process_time() - started)
+        result[name] = statistics.median(times) * 1000
+    connection.close()
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=3)
@@ -264,6 +291,12 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
+    cpu = cpu_per_request({name: (path, email) for name, (path, email) in PAGES.items()})
+    say(
+        "in-process CPU per request (load on the machine hardly moves it): "
+        + ", ".join(f"{name} {ms:.1f} ms" for name, ms in cpu.items())
+        + f"; week {cpu['week'] / cpu['floor']:.2f}x, dashboard {cpu['dashboard'] / cpu['floor']:.2f}x the floor"
+    )
     say(
         f"pages floor_rps={median['floor']:.1f} week_rps={median['week']:.1f} "
         f"week_ratio={ratio['week']:.2f} dashboard_rps={median['dashboard']:.1f} "
