@@ -4,8 +4,8 @@ Side by side in one run, against gunicorn (2 workers) on the demo data (`seed_de
 PostgreSQL database `bench_pages`, emptied and re-seeded each run) plus a team of 500 with
 twelve weeks of history:
 
-- the floor: a signed-in view that runs one query and renders base.html (bench/urls.py, the
-  only place it exists; bench/settings.py selects that URLconf for the bench's gunicorn);
+- the floor: a signed-in view that runs one query and renders base.html (bench/floor/urls.py, the
+  only place it exists; bench/floor/settings.py selects that URLconf for the bench's gunicorn);
 - a member's week page (lee@demo.example, Platform's "This week");
 - the manager's team dashboard (maya.manager@demo.example, Platform);
 - the team of 500's dashboard, timed one request at a time (server time as a client sees it).
@@ -41,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.floor.settings"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import django  # noqa: E402
@@ -144,7 +144,7 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "BENCH_DATABASE": DATABASE}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.floor.settings", "BENCH_DATABASE": DATABASE}
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -269,6 +269,8 @@ def main() -> None:
                 rps[name].append(wrk_rps(url, cookie, args.seconds))
             say(f"round {round_ + 1}: " + ", ".join(f"{name} {values[-1]:.1f}/s" for name, values in rps.items()))
         median = {name: statistics.median(values) for name, values in rps.items()}
+        if not all(all(values) for values in rps.values()):
+            raise SystemExit(f"a page answered nothing within {args.seconds} s: run longer (--seconds)")
         # A ratio per round (the floor and the page measured seconds apart), then the median:
         # other load on the machine comes and goes, and falls on both sides of a round alike.
         ratio = {

@@ -1,5 +1,5 @@
 """The app's URLs plus the floor: a signed-in page that runs one query and renders base.html
-(with its navigation, as every page does). Only bench/settings.py selects this module."""
+(with its navigation, as every page does). Only bench/floor/settings.py selects this module."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
