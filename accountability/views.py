@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -121,7 +122,10 @@ def team_members(request: HttpRequest, slug: str) -> HttpResponse:
         "accountability/team_members.html",
         {
             "team": team,
-            "memberships": selectors.team_memberships(team),
+            # A page at a time: a team of 500 is not one list (managers come first).
+            "memberships": Paginator(selectors.team_memberships(team), MEMBERS_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
             "pending_invitations": selectors.team_pending_invitations(team),
             "invite_form": InviteForm(),
         },
@@ -220,6 +224,9 @@ def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> Ht
     messages.success(request, f"Invitation for {invitation.email} withdrawn.")
     return redirect("team_members", slug=team.slug)
 
+
+# The People page's rows a page (managers first, then members, by name).
+MEMBERS_PER_PAGE = 50
 
 INVITATION_PROBLEMS = {
     "expired": "This invitation link has expired. Ask the person who invited you to send a new one.",

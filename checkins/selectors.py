@@ -48,7 +48,12 @@ class WeekView:
     # Replies not seen yet in threads this page does not show (an earlier week's check-in, a
     # commitment settled long ago): listed on their own, so the page shows every new reply.
     other_new_replies: list[Comment] = field(default_factory=list)
-    new_reply_count: int = 0
+    # The replies to the member this page shows as new: the ones it then marks seen.
+    new_reply_ids: list[int] = field(default_factory=list)
+
+    @property
+    def new_reply_count(self) -> int:
+        return len(self.new_reply_ids)
 
 
 # The outcomes a review records (SETTLED_STATUSES but a declined proposal).
@@ -126,7 +131,7 @@ def week_for_member(*, member: User, team: Team, week: Week, today: date) -> Wee
     for thread in threads.values():
         view.other_new_replies.extend(thread)
     view.other_new_replies.sort(key=lambda r: (r.created_at, r.pk))
-    view.new_reply_count = sum(1 for r in replies if r.seen_at is None and r.author_id != member.pk)
+    view.new_reply_ids = [r.pk for r in replies if r.seen_at is None and r.author_id != member.pk]
     return view
 
 

@@ -320,12 +320,20 @@ class WeekCounts:
             mine[name] += theirs[name]
 
     def update(self, row: dict) -> None:
-        """Add the counts of an aggregate row (keys that are not counts are ignored)."""
+        """Add the counts of an aggregate row (keys that are not counts are ignored). A row
+        has a few keys, the counts twenty: loop over the row's."""
         mine = self.__dict__
-        for name in COUNT_FIELDS:
-            value = row.get(name)
-            if value:
+        for name, value in row.items():
+            if value and name in COUNT_NAMES:
                 mine[name] += value
+
+    @classmethod
+    def zero(cls) -> WeekCounts:
+        """Zero counts, made without dataclass __init__'s twenty keyword defaults: a team of
+        500 over a range needs thousands of cells."""
+        counts = cls.__new__(cls)
+        counts.__dict__.update(ZERO_COUNTS)
+        return counts
 
     @classmethod
     def total(cls, items: Iterable[WeekCounts]) -> WeekCounts:
@@ -336,6 +344,8 @@ class WeekCounts:
 
 
 COUNT_FIELDS = tuple(f.name for f in fields(WeekCounts))
+COUNT_NAMES = frozenset(COUNT_FIELDS)
+ZERO_COUNTS = {f.name: f.default for f in fields(WeekCounts)}
 
 
 def share(numerator: float, denominator: float) -> float | None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
 from accountability import selectors
@@ -31,6 +32,9 @@ from .trust import Strategy, TrustMetric, feedback_figures, trust_strategies, up
 
 # The figures on top of a dashboard and on each overview card.
 HEADLINE = ["participation", "on_time", "acknowledged", "follow_through"]
+# The People table's rows a page: a team of 500 gets pages, not a 600 KB table. The team's
+# figures still count everyone (only the rows shown compute their own scorecard).
+MEMBERS_PER_PAGE = 25
 
 
 @dataclass
@@ -46,6 +50,7 @@ class TeamDashboard:
     individual: bool  # the viewer manages the team: individual moods and "Needs you"
     needs: list[NeedsList] = field(default_factory=list)
     overdue: NeedsList | None = None
+    members_page: Page | None = None
 
     @property
     def breakdown(self) -> list[tuple[Definition, int, str]]:
@@ -75,10 +80,17 @@ class TeamDashboard:
 
 
 def team_dashboard(
-    *, team: Team, week_range: WeekRange, individual: bool, now: datetime | None = None, needs: bool = True
+    *,
+    team: Team,
+    week_range: WeekRange,
+    individual: bool,
+    now: datetime | None = None,
+    needs: bool = True,
+    people_page: str | int | None = None,
 ) -> TeamDashboard:
     """A team's dashboard. `individual`: the viewer is one of the team's managers, who sees
-    individual moods and "Needs you"; organisation admins see the team's figures only."""
+    individual moods and "Needs you"; organisation admins see the team's figures only.
+    `people_page`: which page of the People table (MEMBERS_PER_PAGE rows) to show."""
     now = now or timezone.now()
     weeks = week_range.weeks
     members = collect([team], {team.pk: week_range}, now)[team.pk]
@@ -96,6 +108,7 @@ def team_dashboard(
         strategies=strategies,
         charts=[checkins_chart(weeks, card), follow_through_chart(weeks, card), mood_chart(weeks, mood_trend)],
         individual=individual,
+        members_page=Paginator(members, MEMBERS_PER_PAGE).get_page(people_page),
     )
     if individual and needs:
         dashboard.needs, dashboard.overdue = needs_you(team, week_range, team.today(now))
@@ -202,7 +215,7 @@ def overview(*, teams: list[Team], params: Mapping[str, str], now: datetime | No
     for team in teams:
         ranges[team.pk], error = parse_range({"weeks": params.get("weeks", "")}, current=team.current_week(now))
         problem = problem or error
-    members = collect(teams, ranges, now, member_cards=False)
+    members = collect(teams, ranges, now)
     cards = [
         TeamCard(team, ranges[team.pk], team_card(members[team.pk], ranges[team.pk].count), len(members[team.pk]))
         for team in teams

@@ -70,6 +70,7 @@ def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         team=team,
         week_range=week_range,
         individual=permissions.can_see_individuals_on_dashboard(request.user, team),
+        people_page=request.GET.get("people"),
     )
     return render(
         request,

@@ -101,18 +101,26 @@ def comment_add(
 
 
 def comments_mark_seen(
-    *, member: User, team: Team, shown_at: datetime | None = None, now: datetime | None = None
+    *,
+    member: User,
+    team: Team,
+    shown_at: datetime | None = None,
+    now: datetime | None = None,
+    ids: list[int] | None = None,
 ) -> int:
     """The member opened their week page, which shows every reply to them not seen yet (its
     own threads, and the others under "New replies"): those replies are now seen.
 
-    `shown_at` is when the page read them: a reply written after that was not on the page and
-    stays new. One UPDATE whether or not there is anything to mark, so the page's number of
-    queries does not depend on it.
+    `ids`: the replies the page showed as new (checkins.selectors.WeekView.new_reply_ids).
+    Only those are marked, so a reply that arrived after the page read them stays new however
+    its transaction interleaved with the page's; with none, no query at all (the week page is
+    opened far more often than a reply arrives). Without `ids`: every unseen reply written by
+    `shown_at`, in one UPDATE.
     """
     now = now or timezone.now()
-    return (
-        Comment.objects.filter(member=member, team=team, seen_at__isnull=True, created_at__lte=shown_at or now)
-        .exclude(author=member)
-        .update(seen_at=now)
-    )
+    if ids is not None and not ids:
+        return 0
+    replies = Comment.objects.filter(member=member, team=team, seen_at__isnull=True, created_at__lte=shown_at or now)
+    if ids is not None:
+        replies = replies.filter(pk__in=ids)
+    return replies.exclude(author=member).update(seen_at=now)

@@ -36,7 +36,7 @@ def _render_week(
     now = timezone.now()
     view = selectors.week_for_member(member=request.user, team=team, week=week, today=team.today(now))
     # The page shows every reply not seen yet (highlighted as new, this once).
-    services.comments_mark_seen(member=request.user, team=team, shown_at=now)
+    services.comments_mark_seen(member=request.user, team=team, shown_at=now, ids=view.new_reply_ids)
     window = services.checkin_window(team=team, week=week, now=now)
     if checkin_form is None:
         checkin_form = CheckInForm(

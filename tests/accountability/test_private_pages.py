@@ -43,11 +43,15 @@ def test_every_page_is_private_and_a_get_writes_nothing(client, ctx, persona):  
     assert not problems, "\n".join(problems)
 
 
-def test_the_check_can_see_a_write(client, member, team):
-    """The harness above notices a GET that writes: the week page's documented one."""
+def test_the_check_can_see_a_write(client, member, manager, team):
+    """The harness above notices a GET that writes: the week page's documented one (marking a
+    new reply seen; with nothing new it writes nothing)."""
+    from checkins.services import comment_add
+
     from ..factories import CommitmentFactory
 
-    CommitmentFactory(owner=member, team=team)
+    commitment = CommitmentFactory(owner=member, team=team)
+    comment_add(author=manager, body="How is it going?", commitment=commitment)
     client.force_login(member)
     with CaptureQueriesContext(connection) as queries:
         client.get(f"/teams/{team.slug}/week/")

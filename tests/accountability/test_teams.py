@@ -477,7 +477,9 @@ def _count_queries(client, url: str) -> int:
 # repeat visit does not save the session.
 # +3: the thanks, the latest updates and the leadership history (updates app and core).
 TEAM_DETAIL_QUERIES = {"manager": 11, "member": 10, "org_admin": 10}
-TEAM_MEMBERS_MAX_QUERIES = 6
+# The People page: session, user, the team with the viewer's role, the switcher's teams, the
+# count of people and a page of them (MEMBERS_PER_PAGE), and the pending invitations.
+TEAM_MEMBERS_MAX_QUERIES = 7
 
 
 @pytest.mark.parametrize("persona", ["manager", "member", "org_admin"])
@@ -518,6 +520,30 @@ def test_team_members_query_count_does_not_grow_with_the_team(
 
     assert large == small
     assert Membership.objects.filter(team=team).count() == 30
+
+
+def test_team_members_come_a_page_at_a_time(client, manager, team, django_assert_max_num_queries):
+    from accountability.views import MEMBERS_PER_PAGE
+
+    _grow(team, MEMBERS_PER_PAGE + 7, 0)
+    client.force_login(manager)
+    url = reverse("team_members", args=[team.slug])
+
+    first = client.get(url)
+    with django_assert_max_num_queries(TEAM_MEMBERS_MAX_QUERIES):
+        second = client.get(url + "?page=2")
+
+    assert len(first.context["memberships"]) == MEMBERS_PER_PAGE
+    assert len(second.context["memberships"]) == 7
+    # Managers first, then members; every membership on exactly one page.
+    listed = [m.pk for m in first.context["memberships"]] + [m.pk for m in second.context["memberships"]]
+    assert sorted(listed) == sorted(Membership.objects.filter(team=team).values_list("pk", flat=True))
+    assert first.context["memberships"][0].user == manager
+    html = first.content.decode()
+    assert 'aria-label="Pages of people"' in html and "?page=2" in html
+    # A page that does not exist is the last one, not an error.
+    assert client.get(url + "?page=99").context["memberships"].number == 2
+    assert client.get(url + "?page=x").context["memberships"].number == 1
 
 
 # --- Organisation admins in the Django admin ----------------------------------------------------

@@ -326,6 +326,23 @@ def test_mark_seen_marks_only_others_replies_written_before_the_page_read_them(
     assert services.comments_mark_seen(member=member, team=team, shown_at=NOW) == 0
 
 
+def test_mark_seen_with_ids_marks_only_the_replies_the_page_showed(
+    team, checkin, member, manager, django_assert_num_queries
+):
+    shown = _reply(author=manager, checkin=checkin, at=NOW - timedelta(minutes=5))
+    # Written before the page read its replies but committed after: not on the page.
+    unseen = _reply(author=manager, checkin=checkin, at=NOW - timedelta(minutes=4))
+
+    marked = services.comments_mark_seen(member=member, team=team, shown_at=NOW, ids=[shown.pk])
+
+    assert marked == 1
+    seen = dict(Comment.objects.values_list("pk", "seen_at"))
+    assert seen[shown.pk] == NOW
+    assert seen[unseen.pk] is None
+    with django_assert_num_queries(0):
+        assert services.comments_mark_seen(member=member, team=team, shown_at=NOW, ids=[]) == 0
+
+
 # --- The check-in page -----------------------------------------------------------------------
 
 
