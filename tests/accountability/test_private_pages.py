@@ -2,9 +2,10 @@
 
 * answers `Cache-Control: private, no-store`, so moods, blockers, feedback and the pages behind
   secret links stay out of browser and shared caches;
-* changes nothing on a GET. The one documented exception: the week page marks the replies it
-  shows as seen (checkins.services.comments_mark_seen). Sessions may be written (the team
-  switcher remembers the team last opened, sign-in steps keep their state there).
+* changes nothing on a GET. The documented exceptions: the week page marks the replies it
+  shows as seen (checkins.services.comments_mark_seen), and opening a team update marks it read
+  (README, "Updates, values and thanks"). Sessions may be written (the team switcher remembers
+  the team last opened, sign-in steps keep their state there).
 """
 
 import re
@@ -21,7 +22,11 @@ WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"([^"]+)"', re.IGNOR
 MAY_WRITE = {
     "django_session": "the session (team last opened, sign-in steps)",
 }
-MAY_WRITE_ON = {("this_week", "checkins_comment"), ("week", "checkins_comment")}  # replies now seen
+MAY_WRITE_ON = {
+    ("this_week", "checkins_comment"),  # replies now seen
+    ("week", "checkins_comment"),
+    ("update_detail", "updates_updateread"),  # the update now read
+}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
