@@ -76,6 +76,9 @@ class _RenderMemo:
         # its second, the stand-in parts are rendered and checked; from its third on, used.
         self.groups: dict[tuple, tuple[str, str, str] | None] = {}
         self.seen: set[tuple] = set()
+        # Values keyed by their id are kept alive for the dispatch: a freed list's id may be
+        # given to the next email's list, which would then look like the same context.
+        self.alive: list[object] = []
 
     def render(self, *, kind: str, context: dict, recipient: User | None, zone: str) -> RenderedEmail:
         key = self._key(kind, context, recipient, zone)
@@ -99,8 +102,7 @@ class _RenderMemo:
         text, html = self._fill((text, html), context, recipient)
         return RenderedEmail(subject=subject, body_text=text, body_html=html)
 
-    @staticmethod
-    def _key(kind: str, context: dict, recipient: User | None, zone: str) -> tuple:
+    def _key(self, kind: str, context: dict, recipient: User | None, zone: str) -> tuple:
         items = []
         for name, value in sorted(context.items()):
             if value is recipient:
@@ -111,6 +113,7 @@ class _RenderMemo:
                 try:
                     hash(value)
                 except TypeError:
+                    self.alive.append(value)
                     value = ("<object>", id(value))
             items.append((name, value))
         return (kind, zone, tuple(items))

@@ -108,3 +108,11 @@ def test_a_template_that_changes_the_name_renders_each_email_alone(team, monkeyp
     assert checkin_reminders_dispatch(now=REMINDER_DUE) == len(NAMES) + 1
     for row in OutboundEmail.objects.select_related("recipient"):
         assert row.body_text.endswith(row.recipient.name.upper())
+
+
+def test_a_freed_value_never_lends_its_id_to_the_next_email():
+    """Unhashable context values (a list of reply authors) are told apart by identity: each must
+    stay alive through the dispatch, or the next email's list may get its id and its text."""
+    memo = outbox.rendering._RenderMemo()
+    keys = {memo._key("replies", {"authors": [n]}, None, "UTC") for n in range(50)}
+    assert len(keys) == 50
