@@ -91,6 +91,29 @@ def week_panels(*, user, team, week) -> list[tuple[str, dict]]:
     return result
 
 
+# --- Profile page panels -------------------------------------------------------------------
+# An app adds its piece of a person's profile page (access tokens, a calendar feed, a data
+# export) without the core importing it: it registers a template and `context(user=...)` -> dict,
+# or None to show nothing. Forms in a panel post to the registering app's own URLs.
+
+_profile_panels: dict[str, WeekPanel] = {}
+
+
+def profile_panel_register(template_name: str, context_callable) -> None:
+    """Register a profile-page panel (the same template twice replaces the earlier entry)."""
+    _profile_panels[template_name] = WeekPanel(template_name=template_name, context=context_callable)
+
+
+def profile_panels(*, user) -> list[tuple[str, dict]]:
+    """The panels to show on this person's profile page: (template name, context) pairs."""
+    result = []
+    for panel in _profile_panels.values():
+        context = panel.context(user=user)
+        if context is not None:
+            result.append((panel.template_name, context))
+    return result
+
+
 # --- Suggestion sources: one app's data offered in another's page ---------------------------
 # A one-to-one's agenda suggests talking points from the member's recent check-ins, but the
 # meetings app must not import the check-ins app: the check-ins app registers a function here

@@ -75,3 +75,23 @@ def test_a_kind_registered_twice_differently_is_refused():
     registry.email_kind_register("checkin_reminder", optional="Check-in reminders")  # the same: fine
     with pytest.raises(ValueError):
         registry.email_kind_register("checkin_reminder", optional="Something else")
+
+
+@pytest.mark.django_db
+def test_a_registered_profile_panel_shows_on_the_profile_page_with_its_context(client, tmp_path, settings):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    (tmp_path / "_panel.html").write_text("<p>panel for {{ panel.who }}</p>")
+    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], str(tmp_path)]
+    user = UserFactory(display_name="Ada")
+    client.force_login(user)
+    registry.profile_panel_register("_panel.html", lambda *, user: {"who": user.display_name})
+    registry.profile_panel_register("_hidden.html", lambda *, user: None)
+    try:
+        response = client.get(reverse("profile"))
+    finally:
+        registry._profile_panels.pop("_panel.html")
+        registry._profile_panels.pop("_hidden.html")
+    assert "<p>panel for Ada</p>" in response.content.decode()
