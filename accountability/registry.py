@@ -21,7 +21,6 @@ never imports the app.
 """
 
 import uuid
-
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
