@@ -95,7 +95,12 @@ def test_a_manager_connects_a_channel(client, team, manager, allow_loopback):
     client.force_login(manager)
     response = client.post(
         reverse("team_channels", args=[team.slug]),
-        {"kind": "slack", "name": "#platform", "url": "http://127.0.0.1:9/services/T000/B000/XXXX", "post_updates": "on"},
+        {
+            "kind": "slack",
+            "name": "#platform",
+            "url": "http://127.0.0.1:9/services/T000/B000/XXXX",
+            "post_updates": "on",
+        },
     )
     assert response.status_code == 302
     channel = TeamChannel.objects.get()
