@@ -2,6 +2,7 @@
 what the services emit into outbox rows, test events, and the HTTP sender the outbox calls."""
 
 import json
+import logging
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from .formats import Message, channel_body
 from .models import TEST_EVENT, ChannelKind, Event, TeamChannel, WebhookEndpoint, new_secret
 
 OUTBOX_KIND = "webhook"
+logger = logging.getLogger(__name__)
 
 
 def _check_url(url: str, field: str = "url") -> str:
@@ -203,24 +205,31 @@ def event_deliver(*, name: str, team: Team | None, payload: dict, event_id: str)
     channels = selectors.channels_for(name=name, team_id=team_id, people=payload.get("people"))
     if not endpoints and not channels:
         return 0
-    if team is None and team_id is not None:
-        team = Team.objects.get(pk=team_id)
-    described = events.describe(name=name, team=team, payload=payload)
-    if described is None:
+    try:
+        # A savepoint: should telling fail (a bug here), the emitter's own change still commits
+        # and the failure is logged, rather than a check-in being lost to a webhook.
+        with transaction.atomic():
+            if team is None and team_id is not None:
+                team = Team.objects.get(pk=team_id)
+            described = events.describe(name=name, team=team, payload=payload)
+            if described is None:
+                return 0
+            data, message, url = described
+            rows = rows_build(
+                name=name,
+                event_id=event_id,
+                team=team,
+                data=data,
+                message=message,
+                url=url,
+                endpoints=endpoints,
+                channels=channels,
+                at=timezone.now(),
+            )
+            return len(outbox_post(rows))
+    except Exception:
+        logger.exception("Event %s (%s) could not be queued for its webhooks and channels", name, event_id)
         return 0
-    data, message, url = described
-    rows = rows_build(
-        name=name,
-        event_id=event_id,
-        team=team,
-        data=data,
-        message=message,
-        url=url,
-        endpoints=endpoints,
-        channels=channels,
-        at=timezone.now(),
-    )
-    return len(outbox_post(rows))
 
 
 @transaction.atomic

@@ -115,3 +115,19 @@ def test_a_commitment_status_change_tells_the_title_never_the_reflection(hook, t
     assert (event["data"]["commitment"]["from"], event["data"]["commitment"]["to"]) == ("open", "not_done")
     assert event["data"]["owner"]["name"] == member.name
     assert "SECRET" not in json.dumps(event)
+
+
+def test_a_failure_to_tell_never_costs_the_change_that_caused_it(hook, team, member, monkeypatch, caplog):
+    from checkins.models import CheckIn
+    from checkins.services import checkin_submit
+    from integrations import events
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug in a describer")
+
+    monkeypatch.setattr(events, "describe", broken)
+    checkin_submit(member=member, team=team, week=team.current_week(), mood=4)
+
+    assert CheckIn.objects.filter(member=member).exists()
+    assert delivered(hook) == []
+    assert "could not be queued" in caplog.text
