@@ -276,14 +276,16 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     (a password reset, an invitation, a survey), and whoever reads it could use it. What an
     admin needs to run the outbox is here: kind, recipient, status, attempts, the last error."""
 
-    list_display = ["created_at", "kind", "to_email", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind"]
-    search_fields = ["to_email", "kind"]
+    list_display = ["created_at", "kind", "to_email", "target_ref", "status", "attempts", "sent_at"]
+    list_filter = ["status", "transport", "kind"]
+    search_fields = ["to_email", "kind", "target_ref"]
     date_hierarchy = "created_at"
     actions = ["retry_failed"]
     fields = [
         "kind",
+        "transport",
         "to_email",
+        "target_ref",
         "recipient",
         "status",
         "attempts",

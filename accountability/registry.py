@@ -11,8 +11,16 @@ never imports the app.
 * `periodic_register(name, task=..., schedule=...)`: a Celery task beat runs on a schedule,
   named by its task name (tasks are enqueued by name; nobody imports a tasks module to run it).
   accountability/celery.py gives beat the registered entries when it starts.
+* `transport_register(name, send=...)`: how outbox rows of a transport other than email are
+  delivered (the integrations app's signed HTTP POST); the outbox's claims, retries and dedupe
+  are the same for every transport.
+* `event_listener_register(fn)` / `event_emit(name=..., team=..., payload=...)`: the services
+  announce what happened (a check-in submitted, a meeting held) inside their transaction; a
+  listener (the integrations app) turns that into outbox rows. No listener, no cost.
+* `team_settings_panel_register(template, context)`: an app's section of a team's settings page.
 """
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -147,3 +155,76 @@ def suggestions_for(*, member, team, since: date) -> list[Suggestion]:
     for source in _suggestion_sources:
         found.extend(source(member=member, team=team, since=since))
     return sorted(found, key=lambda s: s.on, reverse=True)
+
+
+# --- Outbox transports ---------------------------------------------------------------------
+# An outbox row whose `transport` is not email is handed to the sender registered for it:
+# `send(row)` returns when the receiver took it and raises when it did not. A `DeliveryRefused`
+# is final (the row fails at once: a forbidden address, a receiver that said 4xx); any other
+# exception is retried with the outbox's back-off until OUTBOX_MAX_ATTEMPTS.
+
+
+class DeliveryRefused(Exception):
+    """Retrying cannot help: the row is failed at once."""
+
+
+_transports: dict[str, Callable] = {}
+
+
+def transport_register(name: str, *, send: Callable) -> None:
+    if _transports.setdefault(name, send) is not send:
+        raise ValueError(f"transport {name!r} registered twice, differently")
+
+
+def transport_sender(name: str) -> Callable | None:
+    return _transports.get(name)
+
+
+# --- Events ----------------------------------------------------------------------------------
+# The services say what happened, in their own transaction: `event_emit(name="meeting.held",
+# team=team, payload={...}, key=str(meeting.pk))`. Each listener is called with the same
+# arguments and an `event_id`: a UUID derived from the name and `key`, so the same event told
+# twice (a retried request) has the same id, and the outbox's dedupe key keeps one delivery.
+# Payloads hold ids and what the service has at hand; never anonymous content.
+
+EVENT_NAMESPACE = uuid.UUID("6f1b7c52-3d1e-4b8e-9a51-0d6c1f0f7a10")
+_event_listeners: list[Callable] = []
+
+
+def event_listener_register(listener: Callable) -> None:
+    """Register `listener(name=..., team=..., payload=..., event_id=...)` (once)."""
+    if listener not in _event_listeners:
+        _event_listeners.append(listener)
+
+
+def event_id_for(name: str, key: str | None) -> str:
+    return str(uuid.uuid5(EVENT_NAMESPACE, f"{name}:{key}") if key is not None else uuid.uuid4())
+
+
+def event_emit(*, name: str, team, payload: dict, key: str | None = None) -> None:
+    """Tell the listeners that `name` happened (in `team`, or None for the organisation)."""
+    if not _event_listeners:
+        return
+    event_id = event_id_for(name, key)
+    for listener in _event_listeners:
+        listener(name=name, team=team, payload=payload, event_id=event_id)
+
+
+# --- Team settings panels ----------------------------------------------------------------------
+# An app's section of a team's settings page (the integrations app's chat channels), without the
+# core importing it: a template and `context(user=..., team=...)` -> dict, or None for nothing.
+
+_team_settings_panels: dict[str, WeekPanel] = {}
+
+
+def team_settings_panel_register(template_name: str, context_callable) -> None:
+    _team_settings_panels[template_name] = WeekPanel(template_name=template_name, context=context_callable)
+
+
+def team_settings_panels(*, user, team) -> list[tuple[str, dict]]:
+    result = []
+    for panel in _team_settings_panels.values():
+        context = panel.context(user=user, team=team)
+        if context is not None:
+            result.append((panel.template_name, context))
+    return result

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "meetings",
     "updates",
     "dashboard",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -366,6 +367,15 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 )
 # Beat's jobs are registered by the apps that own them (accountability/registry.py).
 OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=90)
+
+# --- Webhooks and chat channels (integrations/outbound.py) ----------------------------------
+# Hosts a webhook may reach although they resolve to a private or loopback address, and over
+# plain http: an internal service the admin vouches for (the tests' loopback receiver).
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
+# At most this much of a receiver's answer is read (its status is what counts).
+WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)
 
 # --- Security ----------------------------------------------------------------------------
 # Behind our own reverse proxy (docker-compose, a load balancer): trust its X-Forwarded-Proto

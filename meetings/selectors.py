@@ -218,3 +218,21 @@ def action_items_for(*, commitment_ids: list[int]) -> dict[int, Meeting]:
         item.commitment_id: item.meeting
         for item in ActionItem.objects.filter(commitment_id__in=commitment_ids).select_related("meeting__series")
     }
+
+
+def team_meeting_summary(*, meeting_id: int) -> dict | None:
+    """What a team's channel is told once a team meeting was held: when, its agenda points and
+    decisions, how many attended. None for a one-to-one (it is two people's only). Two queries."""
+    meeting = Meeting.objects.select_related("series").filter(pk=meeting_id, series__kind=Kind.TEAM).first()
+    if meeting is None:
+        return None
+    points = list(meeting.points.order_by("created_at", "pk").values_list("text", "resolved"))
+    return {
+        "id": meeting.pk,
+        "series_id": meeting.series_id,
+        "on": meeting.on.isoformat(),
+        "starts_at": meeting.starts_at.isoformat(),
+        "status": meeting.status,
+        "agenda": [{"text": text, "resolved": resolved} for text, resolved in points],
+        "decisions": meeting.decisions,
+    }

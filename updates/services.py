@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accountability.models import Membership, Team, User
+from accountability.registry import event_emit
 
 from . import emails, permissions
 from .markdown import render_markdown
@@ -48,7 +49,7 @@ def update_post(*, author: User, team: Team | None, title: str, body: str, now: 
         )
     if errors:
         raise ValidationError(errors)
-    return Update.objects.create(
+    update = Update.objects.create(
         team=team,
         author=author,
         title=title,
@@ -56,6 +57,13 @@ def update_post(*, author: User, team: Team | None, title: str, body: str, now: 
         body_html=render_markdown(body),
         created_at=now or timezone.now(),
     )
+    event_emit(
+        name="update.posted",
+        team=team,
+        payload={"update": update.pk, "title": title, "author": author.name},
+        key=str(update.pk),
+    )
+    return update
 
 
 def update_mark_read(*, update: Update, user: User, now: datetime | None = None) -> bool:
@@ -194,4 +202,17 @@ def recognition_give(
     )
     for person in recipients:
         emails.recognition_received(recognition=recognition, recipient=person, values=values)
+    event_emit(
+        name="recognition.given",
+        team=None,
+        payload={
+            "recognition": recognition.pk,
+            "giver": giver.name,
+            "people": [p.pk for p in recipients],
+            "names": [p.name for p in recipients],
+            "values": [v.name for v in values],
+            "message": message,
+        },
+        key=str(recognition.pk),
+    )
     return recognition

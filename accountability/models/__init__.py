@@ -14,7 +14,7 @@ from .commitments import (
     CommitmentStatus,
 )
 from .leadership import LeadershipEvent
-from .outbox import EmailStatus, OutboundEmail
+from .outbox import EmailStatus, OutboundEmail, Transport
 from .people import Absence, User, UserManager, time_zone_choices, validate_time_zone
 from .teams import ANONYMITY_THRESHOLD_DEFAULT, ANONYMITY_THRESHOLD_FLOOR, Invitation, Membership, Role, Team, Weekday
 
@@ -35,6 +35,7 @@ __all__ = [
     "OutboundEmail",
     "Role",
     "Team",
+    "Transport",
     "User",
     "UserManager",
     "Weekday",

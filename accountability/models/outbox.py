@@ -14,17 +14,30 @@ class EmailStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class Transport(models.TextChoices):
+    """How a row is delivered: by email (SMTP, this module's own), or by an HTTP POST that an
+    app registers the sender of (accountability.registry.transport_register)."""
+
+    EMAIL = "email", "Email"
+    HTTP = "http", "HTTP POST"
+
+
 class OutboundEmail(models.Model):
     """The transactional outbox: one row per email, written with the change that causes it.
 
     `dedupe_key` is unique, so a second attempt to create the same email is a no-op. A worker
     claims a row (status `sending`, with a lease), sends it, and marks it `sent`; failures are
     retried with back-off until OUTBOX_MAX_ATTEMPTS, then the row is `failed`.
+
+    A row of another transport (an HTTP POST: a webhook, a chat message) goes through the same
+    claims, retries and dedupe: its body is `body_text`, its headers `headers`, its address
+    `target_url`, and `target_ref` names what it is for in the app that wrote it.
     """
 
     kind = models.CharField(max_length=50)
     dedupe_key = models.CharField(max_length=255, unique=True)
-    to_email = models.EmailField(max_length=254)
+    transport = models.CharField(max_length=10, choices=Transport.choices, default=Transport.EMAIL)
+    to_email = models.EmailField(max_length=254, blank=True)
     # Who it is for, when it is for an account. Never set for anything about anonymous content
     # beyond the recipient manager themselves.
     recipient = models.ForeignKey(
@@ -35,6 +48,10 @@ class OutboundEmail(models.Model):
     body_text = SealedTextField()
     body_html = SealedTextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # Not email: where the POST goes (sealed: a chat webhook's URL is its own credential), and
+    # the sending app's name for its target ("endpoint:12"), to list a target's deliveries.
+    target_url = SealedTextField(blank=True)
+    target_ref = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -53,7 +70,13 @@ class OutboundEmail(models.Model):
                 condition=models.Q(status__in=["queued", "sending"]),
                 name="outbox_pending_idx",
             ),
+            # A webhook's or a channel's delivery log.
+            models.Index(
+                fields=["target_ref", "-created_at"],
+                condition=~models.Q(transport="email"),
+                name="outbox_target_idx",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.to_email} ({self.status})"
+        return f"{self.kind} to {self.to_email or self.target_ref} ({self.status})"

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..models import EmailStatus, OutboundEmail
-from ..registry import is_private_link_kind
+from ..models import EmailStatus, OutboundEmail, Transport
+from ..registry import DeliveryRefused, is_private_link_kind, transport_sender
 from ..sealing import UNREADABLE
 from .queue import outbox_schedule
 from .rendering import REDACTED_BODY
@@ -177,7 +177,7 @@ def _finish(row: OutboundEmail, error: Exception | None) -> None:
     # not overwrite a row another worker has since taken.
     mine = OutboundEmail.objects.filter(pk=row.pk, status=EmailStatus.SENDING, attempts=row.attempts)
     message = f"{type(error).__name__}: {error}"[:2000]
-    if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+    if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS or isinstance(error, DeliveryRefused):
         mine.update(status=EmailStatus.FAILED, claimed_until=None, last_error=message)
         row.status = EmailStatus.FAILED
         logger.error("Outbound email %s failed for good after %s attempts: %s", row.pk, row.attempts, message)
@@ -193,7 +193,42 @@ def _finish(row: OutboundEmail, error: Exception | None) -> None:
 
 
 def _send(rows: list[OutboundEmail]) -> None:
-    """Send claimed rows over one connection. A failure is recorded at once; deliveries are
+    """Send claimed rows: emails over one SMTP connection (`_send_emails`), the others through
+    their transport's registered sender (`_send_others`)."""
+    others = [row for row in rows if row.transport != Transport.EMAIL]
+    if others:
+        _send_others(others)
+        rows = [row for row in rows if row.transport == Transport.EMAIL]
+    if rows:
+        _send_emails(rows)
+
+
+def _send_others(rows: list[OutboundEmail]) -> None:
+    """Each row through the sender its app registered for its transport (an HTTP POST: signed,
+    its address checked). A failure is recorded at once, a delivery marked sent with the rest."""
+    delivered: list[OutboundEmail] = []
+    try:
+        for row in rows:
+            if row.claimed_until and timezone.now() >= row.claimed_until:
+                continue  # our lease ran out (see _send_emails)
+            send = transport_sender(row.transport)
+            try:
+                if send is None:
+                    raise DeliveryRefused(f"no sender is registered for the {row.transport!r} transport")
+                if UNREADABLE in (row.body_text, row.target_url):
+                    raise BodyUnreadable("sealed with a SECRET_KEY no longer configured")
+                send(row)
+            except Exception as exc:
+                _finish(row, exc)
+            else:
+                delivered.append(row)
+    finally:
+        if delivered:
+            _mark_sent(delivered)
+
+
+def _send_emails(rows: list[OutboundEmail]) -> None:
+    """Send claimed emails over one connection. A failure is recorded at once; deliveries are
     marked `sent` together, every OUTBOX_MARK_SECONDS and when the batch ends. Should the worker
     die in between, those rows keep their lease and are sent again once it runs out, with the
     same Message-ID: the crash window is one mark interval, at most one batch."""

@@ -21,6 +21,7 @@ from ..models import (
     User,
 )
 from ..outbox import outbox_dispatch
+from ..registry import event_emit
 from ..weeks import Week
 from ..zones import any_of, local_now, zones_in_use
 
@@ -210,6 +211,7 @@ def commitment_review(
     event.note = note
     event.created_at = now
     event.save()
+    _status_changed(commitment, event)
     return successor
 
 
@@ -221,12 +223,13 @@ def commitment_reopen(*, commitment: Commitment, actor: User) -> Commitment:
         raise ValidationError("Only the person who made a commitment can change it.")
     if commitment.status not in REVIEWABLE_FROM or commitment.status == CommitmentStatus.OPEN:
         raise ValidationError("This commitment can't be reopened.")
-    CommitmentEvent.objects.create(
+    event = CommitmentEvent.objects.create(
         commitment=commitment, from_status=commitment.status, to_status=CommitmentStatus.OPEN, actor=actor
     )
     commitment.status = CommitmentStatus.OPEN
     commitment.resolved_at = commitment.resolved_on = None
     commitment.save(update_fields=["status", "resolved_at", "resolved_on"])
+    _status_changed(commitment, event)
     return commitment
 
 
@@ -239,7 +242,7 @@ def commitment_respond_to_proposal(*, commitment: Commitment, actor: User, accep
     if commitment.status != CommitmentStatus.PROPOSED:
         raise ValidationError("This proposal was already answered.")
     to_status = CommitmentStatus.OPEN if accept else CommitmentStatus.DECLINED
-    CommitmentEvent.objects.create(
+    event = CommitmentEvent.objects.create(
         commitment=commitment,
         from_status=commitment.status,
         to_status=to_status,
@@ -253,7 +256,26 @@ def commitment_respond_to_proposal(*, commitment: Commitment, actor: User, accep
         commitment.resolved_on = commitment.team.today(commitment.resolved_at)
         fields += ["resolved_at", "resolved_on"]
     commitment.save(update_fields=fields)
+    _status_changed(commitment, event)
     return commitment
+
+
+def _status_changed(commitment: Commitment, event: CommitmentEvent) -> None:
+    """Tell the registry's listeners (webhooks), in this transaction: ids and the title only,
+    never the reflection (what got in the way, a lesson)."""
+    event_emit(
+        name="commitment.status_changed",
+        team=commitment.team,
+        payload={
+            "commitment": commitment.pk,
+            "owner": commitment.owner_id,
+            "title": commitment.title,
+            "from": event.from_status,
+            "to": event.to_status,
+            "due_date": commitment.due_date.isoformat(),
+        },
+        key=str(event.pk),
+    )
 
 
 # --- Overdue commitments ------------------------------------------------------------------

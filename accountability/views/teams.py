@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import paging, permissions, selectors, services, throttles
+from .. import paging, permissions, registry, selectors, services, throttles
 from ..forms import (
     InviteForm,
     RoleForm,
@@ -95,7 +95,11 @@ def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
         services.team_update(team=team, **{name: form.cleaned_data[name] for name in form.changed_data})
         messages.success(request, "Team settings saved.")
         return redirect("team_settings", slug=team.slug)
-    return render(request, "accountability/team_settings.html", {"team": team, "form": form})
+    return render(
+        request,
+        "accountability/team_settings.html",
+        {"team": team, "form": form, "panels": registry.team_settings_panels(user=request.user, team=team)},
+    )
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accountability.models import Membership, Team, User
+from accountability.registry import event_emit
 from accountability.weeks import Week
 
 from ..models import CheckIn
@@ -89,6 +90,18 @@ def checkin_submit(
                     updated_at=now,
                     is_late=window in ("due", "closed"),
                     **fields,
+                )
+                event_emit(
+                    name="checkin.submitted",
+                    team=team,
+                    payload={
+                        "checkin": checkin.pk,
+                        "member": member.pk,
+                        "member_name": member.name,
+                        "week": week.label,
+                        "late": checkin.is_late,
+                    },
+                    key=str(checkin.pk),
                 )
         except IntegrityError:
             existing = CheckIn.objects.filter(member=member, team=team, week=week.start).first()

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accountability.models import Commitment, CommitmentSource, Membership, User
+from accountability.registry import event_emit
 from accountability.services import commitment_create
 
 from ..models import ActionItem, AgendaPoint, Meeting, PrivateNote, Series, Status
@@ -113,6 +114,8 @@ def meeting_record(
     meeting.status, meeting.recorded_at, meeting.recorded_by = status, now, actor
     meeting.reason = reason if status == Status.SKIPPED else meeting.reason
     meeting.save(update_fields=["status", "recorded_at", "recorded_by", "reason"])
+    if status == Status.HELD and not series.is_one_to_one:  # a one-to-one is its two people's only
+        event_emit(name="meeting.held", team=series.team, payload={"meeting": meeting.pk}, key=str(meeting.pk))
     if not series.is_one_to_one and attendee_ids is not None:
         allowed = Membership.objects.filter(team=series.team, user_id__in=attendee_ids).values_list(
             "user_id", flat=True

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accountability.models import Membership, Role, Team, User
 from accountability.outbox import outbox_dispatch
+from accountability.registry import event_emit
 
 from .. import emails
 from ..models import SurveyAnswer, SurveyInvitation, SurveyResponse, SurveyRound, SurveyTemplate
@@ -81,6 +82,7 @@ def round_close(
             locked.save(update_fields=["closed", "closes_at"])
             _round_seal(locked, rng=rng)
             _schedule_next(locked, closes_at=planned_close)
+            event_emit(name="survey.round_closed", team=locked.team, payload={"round": locked.pk}, key=str(locked.pk))
     return locked
 
 
@@ -259,6 +261,12 @@ def survey_dispatch(*, now: datetime | None = None, rng: random.Random | None = 
             round.save(update_fields=["closed"])
             _round_seal(round, rng=rng)
             _schedule_next(round)
+            event_emit(
+                name="survey.round_closed",
+                team=None,
+                payload={"round": round.pk, "team_id": round.team_id},
+                key=str(round.pk),
+            )
             done["closed"] += 1
     owing = _rounds_owing_invitations(now)
     if owing:

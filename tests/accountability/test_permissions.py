@@ -13,10 +13,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accountability import permissions, selectors, services
-from accountability.models import Commitment, CommitmentStatus, Invitation, Membership, Role
+from accountability.models import Commitment, CommitmentStatus, Invitation, Membership, OutboundEmail, Role
 from accountability.outbox import unsubscribe_token
 from checkins.models import CheckIn, Comment
 from feedback.models import FeedbackMessage, FeedbackThread
+from integrations.models import TeamChannel, WebhookEndpoint
 from surveys.models import SurveyRound, SurveyTemplate
 from surveys.services import survey_thanks_key
 from updates import services as update_services
@@ -167,6 +168,41 @@ PAGES: dict[str, Page] = {
     "team_detail": Page("get", lambda c: reverse("team_detail", args=[c["team"].slug]), _team_viewers(OK)),
     # A team's managers
     "team_settings": Page("get", lambda c: reverse("team_settings", args=[c["team"].slug]), _team_managers(OK)),
+    # Chat channels (integrations): the team's managers and organisation admins; webhook
+    # endpoints: organisation admins only. A test event is an outbox row for the target.
+    "team_channels": Page("get", lambda c: reverse("team_channels", args=[c["team"].slug]), _team_managers(OK)),
+    "team_channel_test": Page(
+        "post",
+        lambda c: reverse("team_channel_test", args=[c["team"].slug, c["channel"].pk]),
+        _team_managers(REDIRECT),
+        done=lambda c: OutboundEmail.objects.filter(target_ref=c["channel"].ref).exists(),
+    ),
+    "team_channel_delete": Page(
+        "post",
+        lambda c: reverse("team_channel_delete", args=[c["team"].slug, c["channel"].pk]),
+        _team_managers(REDIRECT),
+        done=lambda c: not TeamChannel.objects.filter(pk=c["channel"].pk).exists(),
+    ),
+    "webhook_list": Page("get", lambda c: reverse("webhook_list"), _signed_in(NOT_FOUND, org_admin=OK)),
+    "webhook_detail": Page(
+        "get", lambda c: reverse("webhook_detail", args=[c["webhook"].pk]), _signed_in(NOT_FOUND, org_admin=OK)
+    ),
+    "webhook_test": Page(
+        "post",
+        lambda c: reverse("webhook_test", args=[c["webhook"].pk]),
+        _signed_in(NOT_FOUND, org_admin=REDIRECT),
+        done=lambda c: OutboundEmail.objects.filter(target_ref=c["webhook"].ref).exists(),
+    ),
+    # Answers with the page showing the new secret (once), not a redirect.
+    "webhook_rotate_secret": Page(
+        "post", lambda c: reverse("webhook_rotate_secret", args=[c["webhook"].pk]), _signed_in(NOT_FOUND, org_admin=OK)
+    ),
+    "webhook_delete": Page(
+        "post",
+        lambda c: reverse("webhook_delete", args=[c["webhook"].pk]),
+        _signed_in(NOT_FOUND, org_admin=REDIRECT),
+        done=lambda c: not WebhookEndpoint.objects.filter(pk=c["webhook"].pk).exists(),
+    ),
     "team_members": Page("get", lambda c: reverse("team_members", args=[c["team"].slug]), _team_managers(OK)),
     "team_invite": Page("get", lambda c: reverse("team_invite", args=[c["team"].slug]), _team_managers(OK)),
     "membership_role": Page(
@@ -584,6 +620,8 @@ def ctx(personas, team, other_team, member, teammate, manager):
         "own_template": make_template([{"text": "We help.", "kind": "agreement"}], created_by=manager),
         "update": update_services.update_post(author=manager, team=team, title="Matrix news", body="Decided."),
         "value": Value.objects.create(name="Candour", meaning="We say the hard thing kindly."),
+        "webhook": WebhookEndpoint.objects.create(name="Matrix", url="https://93.184.215.14/hook", events=["ping"]),
+        "channel": TeamChannel.objects.create(team=team, kind="json", name="#matrix", url="https://93.184.215.14/h"),
     }
 
 
