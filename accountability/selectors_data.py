@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import AuditEvent, DataExport, ExportStatus, Membership, User
+from .models import AuditEvent, DataExport, ExportStatus, LeadershipEvent, Membership, User
 
 AUDIT_PAGE_SIZE = 50
 
@@ -45,6 +45,22 @@ def audit_events(
     if before_id:
         events = events.filter(pk__lt=before_id)
     return list(events.order_by("-pk")[: limit + 1])
+
+
+def former_member_of(*, team_id: int, user_id: int, now: datetime | None = None) -> User | None:
+    """Someone who left the team within the organisation's "former members' history readable"
+    period (OrganisationSettings.former_member_months): its managers may still read their
+    history until then. None for anyone else (a current member is not a former one)."""
+    from .services.data import months_before, organisation_settings
+
+    months = organisation_settings().former_member_months
+    if not months:
+        return None
+    since = months_before(now or timezone.now(), months)
+    left = LeadershipEvent.objects.filter(team_id=team_id, user_id=user_id, to_role="", at__gte=since)
+    if not left.exists() or Membership.objects.filter(team_id=team_id, user_id=user_id).exists():
+        return None
+    return User.objects.filter(pk=user_id).first()
 
 
 def person_memberships(user: User) -> QuerySet[Membership]:

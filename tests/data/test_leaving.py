@@ -194,3 +194,21 @@ def test_the_members_page_links_admins_to_the_person_page(client, team, member, 
         reverse("person_detail", args=[member.pk])
         not in client.get(reverse("team_members", args=[team.slug])).content.decode()
     )
+
+
+def test_a_team_s_managers_read_a_leaver_s_history_only_for_the_organisation_s_period(
+    client, time_machine, history, team, member, teammate, manager
+):
+    services.membership_remove(membership=Membership.objects.get(team=team, user=member), actor=manager)
+    url = reverse("member_history", args=[team.slug, member.pk])
+    client.force_login(manager)
+    assert client.get(url).status_code == 200
+    client.force_login(teammate)
+    assert client.get(url).status_code == 404
+
+    time_machine.move_to(datetime(2027, 3, 10, 14, 0, tzinfo=UTC), tick=False)  # 12 months less a day
+    client.force_login(manager)
+    assert client.get(url).status_code == 200
+    time_machine.move_to(datetime(2027, 3, 12, 14, 0, tzinfo=UTC), tick=False)
+    client.force_login(manager)
+    assert client.get(url).status_code == 404
