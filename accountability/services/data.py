@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .. import emails, registry
-from ..celery import app as celery_app
 from ..models import (
     Absence,
     AuditAction,
@@ -36,6 +35,7 @@ from ..models import (
     OrganisationSettings,
     User,
 )
+from ..outbox.queue import _send_task
 from .audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -173,7 +173,8 @@ def data_export_request(*, user: User, actor: User) -> DataExport:
 
 def _enqueue_build(export_id: int) -> None:
     try:
-        celery_app.send_task(EXPORT_TASK, args=[export_id])
+        # One connection attempt, as for the outbox: the request that asked must not hang.
+        _send_task(EXPORT_TASK, (export_id,))
     except Exception:  # the broker is down: the daily job builds what is still pending
         logger.warning("data export %s: could not reach the broker; it will be built later", export_id)
 
