@@ -132,3 +132,20 @@ def test_the_link_opens_for_its_owner_only_and_expires(client, history, member, 
     # The daily job removes the file of an expired export.
     services.retention_purge()
     assert not DataExport.objects.filter(pk=export.pk).exists()
+
+
+def test_with_the_broker_down_the_request_is_kept_and_the_daily_job_builds_it(
+    client, history, member, broker_down, django_capture_on_commit_callbacks, time_machine
+):
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("data_export_request")).status_code == 302
+    export = DataExport.objects.get(user=member)
+    assert export.status == ExportStatus.PENDING
+
+    time_machine.move_to(timezone.now() + timedelta(minutes=11), tick=False)
+    services.retention_purge()
+
+    export.refresh_from_db()
+    assert export.status == ExportStatus.READY
+    assert OutboundEmail.objects.filter(kind="data_export_ready").count() == 1
