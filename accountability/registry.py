@@ -11,6 +11,10 @@ never imports the app.
 * `periodic_register(name, task=..., schedule=...)`: a Celery task beat runs on a schedule,
   named by its task name (tasks are enqueued by name; nobody imports a tasks module to run it).
   accountability/celery.py gives beat the registered entries when it starts.
+* `week_panel_register` / `profile_panel_register`: an app's piece of the week or profile page.
+* `personal_data_register(name, export=..., erase=..., purge=..., holds_nothing=...)`: what an
+  app holds about people, for "export my data", deleting a person and the retention purge
+  (see "Personal data" below; the core runs them in services/data.py and services/people.py).
 """
 
 from collections.abc import Callable, Iterable

@@ -34,7 +34,8 @@ def audit_events(
     if action:
         events = events.filter(action=action)
     if actor_email:
-        events = events.filter(actor__email__iexact=actor_email.strip())
+        # Addresses are stored lower-cased: an equality the unique index answers.
+        events = events.filter(actor__email=actor_email.strip().lower())
     if team_query:
         events = events.filter(team_name__icontains=team_query.strip())
     tz = timezone.get_current_timezone()
