@@ -13,7 +13,7 @@ TEST_CLOCK_AHEAD ?= 2031-03-30T23:30:00+00:00
 # Local commands act on the development database (settings.py: SQLite unless DATABASE_URL).
 DEV_ENV := DEBUG=true
 
-.PHONY: help venv run test lint format migrate seed shell clean bench vendor-check
+.PHONY: help venv run test lint format migrate seed shell clean bench vendor-check backup restore
 
 help: ## List the targets
 	@echo "Usage: make TARGET"
@@ -58,6 +58,12 @@ migrate: $(VENV)/.installed ## Apply migrations to the development database
 
 seed: $(VENV)/.installed ## Load the demo data (manage.py seed_demo)
 	$(DEV_ENV) $(PY) manage.py seed_demo
+
+backup: $(VENV)/.installed ## Back up the database (DATABASE_URL): pg_dump -Fc, or the SQLite file; FILE=path to choose where
+	$(DEV_ENV) bash scripts/backup.sh $(FILE)
+
+restore: $(VENV)/.installed ## Restore FILE=path (from make backup) into the database, replacing its contents
+	$(DEV_ENV) bash scripts/restore.sh $(FILE)
 
 shell: $(VENV)/.installed ## Django shell on the development database
 	$(DEV_ENV) $(PY) manage.py shell

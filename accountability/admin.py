@@ -9,6 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 
 from . import outbox, services, twofactor
+from .admin_data import deactivate_people, delete_personal_data
 from .models import EmailStatus, Invitation, LeadershipEvent, Membership, OutboundEmail, Team, User
 
 
@@ -151,7 +152,12 @@ class UserAdmin(MembershipsThroughServices, DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [MembershipInline]
-    actions = ["reset_two_factor"]
+    actions = ["reset_two_factor", deactivate_people, delete_personal_data]
+
+    # Deleting an account row would take every check-in, commitment and figure with it: people
+    # leave through "Delete personal data", which keeps the rows as "former member".
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
     @admin.action(description="Reset two-factor authentication (they set it up again at next sign-in)")
     def reset_two_factor(self, request, queryset):

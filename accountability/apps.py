@@ -4,7 +4,7 @@ from celery.schedules import crontab
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 
-from .registry import email_kind_register, periodic_register
+from .registry import email_kind_register, periodic_register, personal_data_register, profile_panel_register
 
 
 class AccountabilityConfig(AppConfig):
@@ -28,6 +28,18 @@ class AccountabilityConfig(AppConfig):
             schedule=timedelta(minutes=15),
         )
         periodic_register("outbox-purge", task="accountability.tasks.outbox_purge", schedule=crontab(hour=3, minute=17))
+        # People's data (README, "Your data"): the export's emailed link is a key to it.
+        email_kind_register("data_export_ready", private_link=True)
+        periodic_register(
+            "retention-purge", task="accountability.tasks.retention_purge", schedule=crontab(hour=3, minute=41)
+        )
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import selectors_data, services
+
+        personal_data_register("account", export=services.core_export, erase=services.core_erase)
+        profile_panel_register("accountability/_data_export_panel.html", selectors_data.data_export_panel)
+        user_logged_in.connect(services.audit_admin_signed_in, dispatch_uid="audit-admin-signed-in")
 
 
 class SecureAdminConfig(admin_apps.AdminConfig):

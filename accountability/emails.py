@@ -68,3 +68,14 @@ def commitment_overdue(*, commitment: Commitment, team: Team, dedupe_key: str) -
             "week_url": settings.SITE_URL + reverse("this_week", args=[team.slug]),
         },
     )
+
+
+def data_export_ready(*, export, url: str) -> OutboundEmail | None:
+    """The link to a person's data export (a key to it: the body is blanked once sent)."""
+    return outbox_enqueue(
+        kind="data_export_ready",
+        dedupe_key=f"data-export:{export.pk}",
+        to_email=export.user.email,
+        recipient=export.user,
+        context={"user": export.user, "export": export, "url": url},
+    )

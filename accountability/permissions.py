@@ -125,3 +125,9 @@ def can_view_dashboard(user: User, team: Team) -> bool:
 def can_see_individuals_on_dashboard(user: User, team: Team) -> bool:
     """Individual moods, check-ins and "Needs you" on the dashboard: the team's managers."""
     return user.is_authenticated and role_in(user, team) == Role.MANAGER
+
+
+def can_administer_people(user: User) -> bool:
+    """Deactivate or delete people, read the audit trail, set the retention policy: the
+    organisation's admins only."""
+    return user.is_authenticated and user.is_active and user.is_staff

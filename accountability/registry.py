@@ -18,6 +18,10 @@ never imports the app.
   announce what happened (a check-in submitted, a meeting held) inside their transaction; a
   listener (the integrations app) turns that into outbox rows. No listener, no cost.
 * `team_settings_panel_register(template, context)`: an app's section of a team's settings page.
+* `week_panel_register` / `profile_panel_register`: an app's piece of the week or profile page.
+* `personal_data_register(name, export=..., erase=..., purge=..., holds_nothing=...)`: what an
+  app holds about people, for "export my data", deleting a person and the retention purge
+  (see "Personal data" below; the core runs them in services/data.py and services/people.py).
 """
 
 import uuid
@@ -228,3 +232,56 @@ def team_settings_panels(*, user, team) -> list[tuple[str, dict]]:
         if context is not None:
             result.append((panel.template_name, context))
     return result
+
+
+# --- Personal data: export, erasure and retention ------------------------------------------
+# Each app that holds data about a person registers, from its apps.py, what the core runs for
+# "export my data", "delete this person" and the daily retention purge; the core never learns
+# the apps' columns (accountability/services/data.py and people.py run them).
+#
+# * `export(user)` -> {part name: rows}: a list of dicts (tabular: it also goes into the ZIP
+#   as CSV) or a dict (JSON only). Values JSON-able (str, numbers, bools, None, ISO dates).
+# * `erase(user)`: remove the person's own text (answers, reflections, private notes), keep
+#   the rows and numbers team figures are computed from. Runs inside the deletion's transaction.
+# * `purge(cutoffs)`: set-based (one UPDATE per kind of text, never a query per team): replace
+#   text older than the organisation's retention cutoffs, keep the numbers; returns rows changed.
+# * `holds_nothing`: for an app with nothing linkable to a person (anonymous feedback, survey
+#   answers): the export says so, in these words.
+
+
+@dataclass(frozen=True)
+class RetentionCutoffs:
+    """Text written before these instants is purged; None keeps it for ever."""
+
+    checkin_text: object = None  # datetime | None
+    replies: object = None
+    meeting_notes: object = None
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    name: str
+    export: Callable | None = None
+    erase: Callable | None = None
+    purge: Callable | None = None
+    holds_nothing: str = ""
+
+
+_personal_data: dict[str, PersonalData] = {}
+
+
+def personal_data_register(
+    name: str,
+    *,
+    export: Callable | None = None,
+    erase: Callable | None = None,
+    purge: Callable | None = None,
+    holds_nothing: str = "",
+) -> None:
+    """Register what an app holds about people (the same name again replaces the entry)."""
+    _personal_data[name] = PersonalData(name=name, export=export, erase=erase, purge=purge, holds_nothing=holds_nothing)
+
+
+def personal_data() -> list[PersonalData]:
+    """Every registered holder of personal data, in the order registered."""
+    return list(_personal_data.values())

@@ -203,6 +203,10 @@ LOGOUT_REDIRECT_URL = "account_login"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 # How long an emailed invitation link stays valid.
 INVITATION_MAX_AGE = timedelta(days=env.int("INVITATION_MAX_AGE_DAYS", default=7))
+# "Export my data": ZIPs go to the default storage (files under MEDIA_ROOT unless STORAGES says
+# otherwise; never served as static files: only the signed, expiring link hands them out).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".run" / "media")
+DATA_EXPORT_LINK_DAYS = env.int("DATA_EXPORT_LINK_DAYS", default=7)
 
 # --- Sign-in (django-allauth): throttles, two-factor, single sign-on -----------------------
 # Email and password, no public sign-up (people join by invitation), no email management of

@@ -27,3 +27,14 @@ def outbox_purge() -> int:
 @shared_task(name="accountability.tasks.commitments_overdue_dispatch")
 def commitments_overdue_dispatch() -> int:
     return services.commitments_overdue_dispatch()
+
+
+@shared_task(name="accountability.tasks.data_export_build")
+def data_export_build(export_id: int) -> str | None:
+    export = services.data_export_build(export_id=export_id)
+    return export.status if export else None
+
+
+@shared_task(name="accountability.tasks.retention_purge")
+def retention_purge() -> dict[str, int]:
+    return services.retention_purge()

@@ -11,6 +11,8 @@ auth_patterns = [
     path("logout/", account_views.logout, name="logout"),
     path("profile/", views.profile, name="profile"),
     path("email/", views.email_preferences, name="email_preferences"),
+    path("data/export/", views.data_export_request, name="data_export_request"),
+    path("data/export/<str:token>/", views.data_export_download, name="data_export_download"),
     path("", include("allauth.urls")),
 ]
 
@@ -20,6 +22,12 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("email/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("people/<int:user_id>/", views.person_detail, name="person_detail"),
+    path("people/<int:user_id>/deactivate/", views.person_deactivate, name="person_deactivate"),
+    path("people/<int:user_id>/reactivate/", views.person_reactivate, name="person_reactivate"),
+    path("people/<int:user_id>/delete/", views.person_delete, name="person_delete"),
+    path("organisation/audit/", views.audit_list, name="audit_list"),
+    path("organisation/data/", views.data_settings, name="data_settings"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<slug:slug>/settings/", views.team_settings, name="team_settings"),

@@ -10,7 +10,14 @@ class CheckinsConfig(AppConfig):
     verbose_name = "Check-ins"
 
     def ready(self) -> None:
+        from accountability.registry import personal_data_register
+
+        from . import personal_data
         from .suggestions import checkin_suggestions
+
+        personal_data_register(
+            "checkins", export=personal_data.export, erase=personal_data.erase, purge=personal_data.purge
+        )
 
         # A one-to-one's agenda offers the member's recent asks, blockers and slips.
         suggestion_source_register(checkin_suggestions)

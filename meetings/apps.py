@@ -10,6 +10,13 @@ class MeetingsConfig(AppConfig):
     verbose_name = "One-to-ones and team meetings"
 
     def ready(self) -> None:
+        from accountability.registry import personal_data_register
+
+        from . import personal_data
+
+        personal_data_register(
+            "meetings", export=personal_data.export, erase=personal_data.erase, purge=personal_data.purge
+        )
         email_kind_register("meeting_agenda", optional="Meeting agendas, the day before")
         email_kind_register("meeting_talking_points", optional="A reminder to add talking points")
         email_kind_register("meeting_action_items", optional="Action items after a meeting")

@@ -11,7 +11,18 @@ class SurveysConfig(AppConfig):
     verbose_name = "Pulse surveys"
 
     def ready(self) -> None:
+        from accountability.registry import personal_data_register
+
         from . import services
+
+        # Who was invited is the survey's business, not the person's words; answers carry no link.
+        personal_data_register(
+            "surveys",
+            holds_nothing=(
+                "survey answers you gave: they are stored with random ids and no link to you or to the "
+                "invitation, so nobody, you included, can find which were yours."
+            ),
+        )
 
         # The invitation's link is the permission to answer: never optional, blanked once sent.
         email_kind_register("survey_invitation", private_link=True)

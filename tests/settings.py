@@ -58,3 +58,7 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 OUTBOX_RETRY_BASE_SECONDS = 60
+import tempfile  # noqa: E402
+
+# "Export my data" ZIPs of the tests go to a directory of their own, never the working tree.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="checkins-test-media-")

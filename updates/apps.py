@@ -10,7 +10,11 @@ class UpdatesConfig(AppConfig):
     verbose_name = "Team updates, values and recognition"
 
     def ready(self) -> None:
-        from . import selectors
+        from accountability.registry import personal_data_register
+
+        from . import personal_data, selectors
+
+        personal_data_register("updates", export=personal_data.export)
 
         email_kind_register("recognition_received", optional="Thanks from colleagues")
         email_kind_register("updates_digest", optional="The weekly list of team updates you have not read")

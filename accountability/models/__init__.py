@@ -5,6 +5,7 @@ rule lives in services/ (or outbox/ for email). Migrations and every app import 
 from here; the modules only split them by subject.
 """
 
+from .audit import AuditAction, AuditEvent, DataExport, ExportStatus, OrganisationSettings
 from .commitments import (
     AGREED_SOURCES,
     SETTLED_STATUSES,
@@ -24,14 +25,19 @@ __all__ = [
     "ANONYMITY_THRESHOLD_FLOOR",
     "SETTLED_STATUSES",
     "Absence",
+    "AuditAction",
+    "AuditEvent",
     "Commitment",
     "CommitmentEvent",
     "CommitmentSource",
     "CommitmentStatus",
+    "DataExport",
     "EmailStatus",
+    "ExportStatus",
     "Invitation",
     "LeadershipEvent",
     "Membership",
+    "OrganisationSettings",
     "OutboundEmail",
     "Role",
     "Team",

@@ -64,6 +64,9 @@ def outbox_enqueue(
     dispatch's bulk insert and its sweep; otherwise `schedule=False` leaves delivery to the
     next sweep instead of asking a worker once the transaction commits.
     """
+    if recipient is not None and not recipient.is_active:
+        # A deactivated (or deleted) person gets no email at all (README, "Leaving").
+        return None
     headers = dict(headers or {})
     optional = optional_kinds()
     if kind in optional and recipient is not None:

@@ -14,6 +14,7 @@ from .accounts import (
     sso_signup_allowed,
     user_update_profile,
 )
+from .audit import audit_admin_signed_in, audit_record
 from .commitments import (
     OUTCOMES,
     OVERDUE_NOTE_LOCAL_HOUR,
@@ -26,6 +27,20 @@ from .commitments import (
     commitment_review,
     commitments_overdue_dispatch,
 )
+from .data import (
+    ExportLinkInvalid,
+    core_erase,
+    core_export,
+    data_export_build,
+    data_export_from_token,
+    data_export_request,
+    data_export_token,
+    data_export_url,
+    organisation_settings,
+    organisation_settings_update,
+    retention_purge,
+)
+from .people import FORMER_MEMBER, is_former_member, person_deactivate, person_delete, person_reactivate
 from .teams import (
     INVITATION_SALT,
     RESERVED_SLUGS,
@@ -48,6 +63,24 @@ from .teams import (
 )
 
 __all__ = [
+    "FORMER_MEMBER",
+    "ExportLinkInvalid",
+    "audit_admin_signed_in",
+    "audit_record",
+    "core_erase",
+    "core_export",
+    "data_export_build",
+    "data_export_from_token",
+    "data_export_request",
+    "data_export_token",
+    "data_export_url",
+    "is_former_member",
+    "organisation_settings",
+    "organisation_settings_update",
+    "person_deactivate",
+    "person_delete",
+    "person_reactivate",
+    "retention_purge",
     "INVITATION_SALT",
     "InvitationInvalid",
     "InvitationResult",

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from .. import emails, hooks
 from ..models import (
+    AuditAction,
     Invitation,
     LeadershipEvent,
     Membership,
@@ -20,6 +21,7 @@ from ..models import (
     Team,
     User,
 )
+from .audit import audit_record
 
 INVITATION_SALT = "accountability.invitation"
 
@@ -61,6 +63,7 @@ def team_create(
     )
     team.full_clean()
     team.save()
+    audit_record(actor=created_by, action=AuditAction.TEAM_CREATED, team=team, target=team)
     if first_manager_email:
         invitation_send(team=team, email=first_manager_email, role=Role.MANAGER, invited_by=created_by)
     elif created_by is not None:
@@ -68,11 +71,25 @@ def team_create(
     return team
 
 
-def team_update(*, team: Team, **fields) -> Team:
+@transaction.atomic
+def team_update(*, team: Team, actor: User | None = None, **fields) -> Team:
+    """Change a team's settings; what changed (threshold, open commitments, rhythm...) goes to
+    the audit trail, before → after."""
+    before = {name: getattr(team, name) for name in fields}
     for name, value in fields.items():
         setattr(team, name, value)
     team.full_clean()
     team.save(update_fields=list(fields))
+    changed = {name: value for name, value in fields.items() if before[name] != value}
+    if changed:
+        audit_record(
+            actor=actor,
+            action=AuditAction.TEAM_SETTINGS_CHANGED,
+            team=team,
+            target=team,
+            before={name: before[name] for name in changed},
+            after=changed,
+        )
     return team
 
 
@@ -122,6 +139,15 @@ def membership_set_role(*, membership: Membership, role: str, actor: User) -> Me
     if membership.role == Role.MANAGER and role != Role.MANAGER:
         _ensure_another_manager(membership)
     changed = membership.role != role
+    if changed:
+        audit_record(
+            actor=actor,
+            action=AuditAction.ROLE_CHANGED,
+            team=membership.team,
+            target_user=membership.user,
+            before={"role": membership.role},
+            after={"role": role},
+        )
     leadership_record(
         team_id=membership.team_id, user=membership.user, from_role=membership.role, to_role=role, actor=actor
     )
@@ -139,6 +165,13 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         _ensure_another_manager(membership)
     leadership_record(
         team_id=membership.team_id, user=membership.user, from_role=membership.role, to_role="", actor=actor
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.MEMBER_REMOVED,
+        team=membership.team,
+        target_user=membership.user,
+        before={"role": membership.role},
     )
     membership.delete()
 
@@ -218,6 +251,14 @@ def invitation_send(*, team: Team, email: str, role: str = Role.MEMBER, invited_
     """
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
+    audit_record(
+        actor=invited_by,
+        action=AuditAction.INVITATION_SENT,
+        team=team,
+        target_user=user,
+        target_label=email,
+        after={"email": email, "role": role},
+    )
     if user is not None:
         before = Membership.objects.filter(team=team, user=user).values_list("role", flat=True).first()
         already = before is not None
@@ -281,6 +322,13 @@ def invitation_accept_as(*, invitation: Invitation, user: User) -> Membership:
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation) -> None:
+def invitation_revoke(*, invitation: Invitation, actor: User | None = None) -> None:
     if invitation.is_pending:
+        audit_record(
+            actor=actor,
+            action=AuditAction.INVITATION_REVOKED,
+            team=invitation.team,
+            target_label=invitation.email,
+            before={"email": invitation.email, "role": invitation.role},
+        )
         invitation.delete()

@@ -10,6 +10,16 @@ from .account import (
     profile,
     unsubscribe,
 )
+from .data import (
+    audit_list,
+    data_export_download,
+    data_export_request,
+    data_settings,
+    person_deactivate,
+    person_delete,
+    person_detail,
+    person_reactivate,
+)
 from .teams import (
     MEMBERS_PER_PAGE,
     home,
@@ -24,6 +34,14 @@ from .teams import (
 )
 
 __all__ = [
+    "audit_list",
+    "data_export_download",
+    "data_export_request",
+    "data_settings",
+    "person_deactivate",
+    "person_delete",
+    "person_detail",
+    "person_reactivate",
     "MEMBERS_PER_PAGE",
     "email_preferences",
     "error_403",

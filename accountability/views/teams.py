@@ -92,7 +92,9 @@ def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
     # The form works on a copy: a rejected edit must not show up as the team's name on the page.
     form = TeamSettingsForm(request.POST or None, instance=copy.copy(team))
     if request.method == "POST" and form.is_valid():
-        services.team_update(team=team, **{name: form.cleaned_data[name] for name in form.changed_data})
+        services.team_update(
+            team=team, actor=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
+        )
         messages.success(request, "Team settings saved.")
         return redirect("team_settings", slug=team.slug)
     return render(
@@ -209,7 +211,7 @@ def membership_remove(request: HttpRequest, slug: str, membership_id: int) -> Ht
 def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
     team = _get_managed_team_for(request.user, slug)
     invitation = get_object_or_404(Invitation, pk=invitation_id, team=team, accepted_at__isnull=True)
-    services.invitation_revoke(invitation=invitation)
+    services.invitation_revoke(invitation=invitation, actor=request.user)
     messages.success(request, f"Invitation for {invitation.email} withdrawn.")
     return redirect("team_members", slug=team.slug)
 

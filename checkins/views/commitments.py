@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accountability import permissions as core_permissions
 from accountability import selectors as core_selectors
+from accountability import selectors_data
 from accountability import services as core_services
 from accountability.forms import add_service_errors
 from accountability.models import Commitment, User
@@ -129,8 +130,11 @@ def history(request: HttpRequest, slug: str, user_id: int | None = None) -> Http
     team = _get_team_for_member(request.user, slug)
     person = request.user
     if user_id is not None and user_id != request.user.pk:
-        person = get_object_or_404(User, pk=user_id, memberships__team=team)
-        if not core_permissions.can_view_person_in_team(request.user, team, person):
+        person = User.objects.filter(pk=user_id, memberships__team=team).first()
+        if person is None and core_permissions.can_manage_team(request.user, team):
+            # Someone who left: readable to the team's managers for the organisation's period.
+            person = selectors_data.former_member_of(team_id=team.pk, user_id=user_id)
+        if person is None or not core_permissions.can_view_person_in_team(request.user, team, person):
             raise Http404
     current = team.current_week()
     page, weeks = selectors.history_for_member(

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accountability.models import Membership, Role, Team, User
+from accountability.models import AuditAction, Membership, Role, Team, User
 from accountability.outbox import outbox_dispatch
 from accountability.registry import event_emit
+from accountability.services.audit import audit_record
 
 from .. import emails
 from ..models import SurveyAnswer, SurveyInvitation, SurveyResponse, SurveyRound, SurveyTemplate
@@ -80,6 +81,15 @@ def round_close(
             if locked.closes_at > now:
                 locked.closes_at = max(now, locked.opens_at + timedelta(seconds=1))
             locked.save(update_fields=["closed", "closes_at"])
+            # Who closed which round, and when: nothing about who answered it.
+            audit_record(
+                actor=actor,
+                action=AuditAction.SURVEY_ROUND_CLOSED,
+                team=locked.team,
+                target=locked,
+                before={"closes_at": planned_close},
+                after={"closes_at": locked.closes_at},
+            )
             _round_seal(locked, rng=rng)
             _schedule_next(locked, closes_at=planned_close)
             event_emit(name="survey.round_closed", team=locked.team, payload={"round": locked.pk}, key=str(locked.pk))
@@ -141,6 +151,13 @@ def round_cancel(*, round: SurveyRound, actor: User, now: datetime | None = None
             return
         if locked.invited or locked.closed or locked.opens_at <= (now or timezone.now()):
             raise ValidationError("This survey has opened already; close it instead.")
+        audit_record(
+            actor=actor,
+            action=AuditAction.SURVEY_ROUND_CANCELLED,
+            team=round.team,
+            target=locked,
+            before={"opens_at": locked.opens_at, "closes_at": locked.closes_at},
+        )
         locked.delete()
 
 

@@ -9,11 +9,22 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accountability import permissions, selectors, services
-from accountability.models import Commitment, CommitmentStatus, Invitation, Membership, OutboundEmail, Role
+from accountability.models import (
+    Commitment,
+    CommitmentStatus,
+    DataExport,
+    ExportStatus,
+    Invitation,
+    Membership,
+    OutboundEmail,
+    Role,
+    User,
+)
 from accountability.outbox import unsubscribe_token
 from checkins.models import CheckIn, Comment
 from feedback.models import FeedbackMessage, FeedbackThread
@@ -23,7 +34,7 @@ from surveys.services import survey_thanks_key
 from updates import services as update_services
 from updates.models import Value
 
-from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
+from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory, UserFactory
 from ..feedback.factories import FeedbackThreadFactory
 from ..meetings import matrix as meetings_matrix
 from ..surveys.factories import add_responses, answer_everything, invite, make_round, make_template
@@ -561,6 +572,60 @@ ACTIONS: dict[str, Page] = {
     ),
 }
 
+# People's data (issue 19): one's own export; the person pages, audit trail and retention
+# settings are the organisation admins' only.
+PAGES.update(
+    {
+        "data_export_request": Page(
+            "post",
+            lambda c: reverse("data_export_request"),
+            _signed_in(REDIRECT),
+            done=lambda c: DataExport.objects.filter(status=ExportStatus.PENDING).exists(),
+        ),
+        # The emailed link opens `member`'s export for `member` only, even for an admin.
+        "data_export_download": Page(
+            "get", lambda c: reverse("data_export_download", args=[c["export_token"]]), _signed_in(NOT_FOUND, member=OK)
+        ),
+        "person_detail": Page(
+            "get", lambda c: reverse("person_detail", args=[c["leaver"].pk]), _signed_in(NOT_FOUND, org_admin=OK)
+        ),
+        "person_deactivate": Page(
+            "post",
+            lambda c: reverse("person_deactivate", args=[c["leaver"].pk]),
+            _signed_in(NOT_FOUND, org_admin=REDIRECT),
+            done=lambda c: not User.objects.get(pk=c["leaver"].pk).is_active,
+        ),
+        "person_reactivate": Page(
+            "post",
+            lambda c: reverse("person_reactivate", args=[c["inactive_person"].pk]),
+            _signed_in(NOT_FOUND, org_admin=REDIRECT),
+            done=lambda c: User.objects.get(pk=c["inactive_person"].pk).is_active,
+        ),
+        "person_delete": Page(
+            "post",
+            lambda c: reverse("person_delete", args=[c["leaver"].pk]),
+            _signed_in(NOT_FOUND, org_admin=REDIRECT),
+            data={"confirm": "on"},
+            done=lambda c: services.is_former_member(User.objects.get(pk=c["leaver"].pk)),
+        ),
+        "audit_list": Page("get", lambda c: reverse("audit_list"), _signed_in(NOT_FOUND, org_admin=OK)),
+        "data_settings": Page("get", lambda c: reverse("data_settings"), _signed_in(NOT_FOUND, org_admin=OK)),
+    }
+)
+
+
+def _data_ctx(team, member) -> dict:
+    export = DataExport.objects.create(
+        user=member, status=ExportStatus.READY, ready_at=timezone.now(), expires_at=timezone.now() + timedelta(days=7)
+    )
+    export.file.save("matrix.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+    return {
+        "export_token": services.data_export_token(export),
+        "leaver": MembershipFactory(team=team, user__email="leaver@example.org").user,
+        "inactive_person": UserFactory(email="inactive@example.org", is_active=False),
+    }
+
+
 # Named URLs that are not pages of ours: the Django admin's internals (its index is in PAGES).
 NOT_IN_MATRIX_NAMESPACES = {"admin"}
 
@@ -617,6 +682,7 @@ def ctx(personas, team, other_team, member, teammate, manager):
             team=team, publish_consent=True, published_gist="Gist", published_answer="Answer", published_on=team.today()
         ),
         **_survey_ctx(team, member),
+        **_data_ctx(team, member),
         "own_template": make_template([{"text": "We help.", "kind": "agreement"}], created_by=manager),
         "update": update_services.update_post(author=manager, team=team, title="Matrix news", body="Decided."),
         "value": Value.objects.create(name="Candour", meaning="We say the hard thing kindly."),
