@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("updates.urls")),
     path("", include("meetings.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 
