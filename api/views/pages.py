@@ -4,7 +4,7 @@ the private calendar feed, and the reference page for the schema."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -63,7 +63,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The private feed: the address is the key (calendar apps send no cookies)."""
     user = services.calendar_feed_user(token)
     if user is None:
-        raise Http404
+        response = HttpResponseNotFound("No calendar at this address.", content_type="text/plain")
+        response._has_been_logged = True  # django.request would log the address, a key
+        return response
     response = HttpResponse(ics.person_calendar(user=user), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="checkins.ics"'
     return response
