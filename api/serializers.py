@@ -35,13 +35,16 @@ class TeamSerializer(serializers.Serializer):
     name = serializers.CharField()
     time_zone = serializers.CharField()
     checkin_weekday = serializers.IntegerField(help_text="0 is Monday.")
-    checkin_time = serializers.TimeField(help_text="In the team's time zone.")
+    checkin_time = serializers.SerializerMethodField(help_text="HH:MM in the team's time zone.")
     role = serializers.SerializerMethodField(help_text="Your role in the team; null when you are not in it.")
     current_week = serializers.SerializerMethodField()
     checkin_due_at = serializers.SerializerMethodField()
 
     def get_role(self, team: Team) -> str | None:
         return team.viewer_role
+
+    def get_checkin_time(self, team: Team) -> str:
+        return team.checkin_time.strftime("%H:%M")
 
     def get_current_week(self, team: Team) -> str:
         return team.current_week().label
@@ -174,7 +177,10 @@ class CheckInSubmitSerializer(serializers.Serializer):
     blockers = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     support_requested = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(
-        min_value=1, max_value=2**31 - 1, required=False, help_text="The version you edit; leave out for a first check-in."
+        min_value=1,
+        max_value=2**31 - 1,
+        required=False,
+        help_text="The version you edit; leave out for a first check-in.",
     )
 
 

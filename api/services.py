@@ -13,7 +13,7 @@ from accountability.models import User
 
 from .models import AccessToken, CalendarFeed, Scope, token_hash
 
-TOKEN_PREFIX = "acc_"
+TOKEN_PREFIX = "acc_"  # noqa: S105 (a label, not a secret)
 # How long a new token may live, in days: the profile page offers these.
 TOKEN_LIFETIMES = (7, 30, 90, 365)
 # A person's tokens that are neither revoked nor expired, at most.

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import views
@@ -22,6 +22,8 @@ api_patterns = [
     ),
     path("api/v1/checkins/", rest.CheckInList.as_view(), name="api_checkins"),
     path("api/v1/checkins/<int:pk>/", rest.CheckInDetail.as_view(), name="api_checkin"),
+    # Anything else under the API (a malformed id or slug included) is a JSON 404, not a page.
+    re_path(r"^api/v1/", views.api_not_found),
 ]
 
 urlpatterns = [

@@ -4,14 +4,15 @@ the private calendar feed, and the reference page for the schema."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from accountability.forms import add_service_errors
 
-from .. import ics, selectors, services
+from .. import ics, services
 from ..forms import AccessTokenForm
 from ..models import AccessToken
 
@@ -76,3 +77,11 @@ def docs(request: HttpRequest) -> HttpResponse:
     """Swagger UI over /api/schema/, from the vendored files, started by our own script (the
     Content-Security-Policy allows no inline script)."""
     return render(request, "api/docs.html")
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """The API answers cookies with nothing, so there is no CSRF to guard here either."""
+    response = JsonResponse({"detail": "Not found."}, status=404)
+    response._has_been_logged = True
+    return response

@@ -19,8 +19,7 @@ from accountability import services as core_services
 from accountability.models import Commitment, CommitmentStatus, Team
 from checkins import selectors as checkin_selectors
 from checkins import services as checkin_services
-from dashboard import pages
-from dashboard import metrics
+from dashboard import metrics, pages
 from dashboard.metrics import DEFINITIONS
 from dashboard.range import parse_range
 from surveys import permissions as survey_permissions

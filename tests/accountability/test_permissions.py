@@ -22,9 +22,9 @@ from surveys.services import survey_thanks_key
 from updates import services as update_services
 from updates.models import Value
 
+from ..api import matrix as api_matrix
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory
 from ..feedback.factories import FeedbackThreadFactory
-from ..api import matrix as api_matrix
 from ..meetings import matrix as meetings_matrix
 from ..surveys.factories import add_responses, answer_everything, invite, make_round, make_template
 

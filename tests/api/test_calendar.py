@@ -65,9 +65,7 @@ def test_check_in_due_times_keep_the_local_hour_across_the_change(frozen, client
     assert "DTSTART;TZID=Europe/London:20260403T160000" in raw.replace("\r\n ", "")
 
 
-def test_commitments_are_all_day_on_their_due_date_and_only_the_person_s_own(
-    frozen, client, team, member, teammate
-):
+def test_commitments_are_all_day_on_their_due_date_and_only_the_person_s_own(frozen, client, team, member, teammate):
     mine = CommitmentFactory(owner=member, team=team, title="Ship the release notes", due_date=date(2026, 3, 20))
     CommitmentFactory(owner=member, team=team, title="Already done", status=CommitmentStatus.DONE)
     CommitmentFactory(owner=teammate, team=team, title="Someone else's")

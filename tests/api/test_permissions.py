@@ -144,14 +144,17 @@ def test_lists_hold_only_what_the_ui_shows(ctx, persona):
     teams = {row["slug"] for row in client.get(reverse("api_teams")).json()["results"]}
     assert commitments == ({ctx["commitment"].pk} if persona == "member" else set())
     assert checkins == ({ctx["checkin"].pk} if persona in ("member", "manager") else set())
-    assert teams == {
-        "member": {"platform"},
-        "teammate": {"platform"},
-        "manager": {"platform"},
-        "other_manager": {"support"},
-        "outsider": set(),
-        "org_admin": {"platform", "support"},
-    }[persona]
+    assert (
+        teams
+        == {
+            "member": {"platform"},
+            "teammate": {"platform"},
+            "manager": {"platform"},
+            "other_manager": {"support"},
+            "outsider": set(),
+            "org_admin": {"platform", "support"},
+        }[persona]
+    )
 
 
 def test_a_teammate_sees_a_summary_without_reflections(ctx, team, teammate, member):
@@ -223,9 +226,7 @@ def test_bad_input_is_a_400_with_field_messages(ctx, member):
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert set(errors) == {"mood", "week"}
-    past = api.post(
-        reverse("api_commitments"), {**_create(ctx), "due_date": "2001-01-01"}, format="json"
-    )
+    past = api.post(reverse("api_commitments"), {**_create(ctx), "due_date": "2001-01-01"}, format="json")
     assert past.status_code == 400 and past.json()["errors"] == {"due_date": ["Pick today or a later date."]}
     renegotiate = api.post(
         reverse("api_commitment_renegotiate", args=[ctx["commitment"].pk]), {"new_due_date": "x"}, format="json"
