@@ -8,7 +8,7 @@ class AccessTokenForm(forms.Form):
     name = forms.CharField(
         max_length=NAME_MAX, help_text="What will use it, e.g. “weekly report script”.", label="Token name"
     )
-    scope = forms.ChoiceField(choices=Scope.choices, initial=Scope.READ, label="Access")
+    scope = forms.ChoiceField(choices=Scope.choices, initial=Scope.READ, label="What it may do")
     lifetime_days = forms.TypedChoiceField(
         choices=[(days, f"{days} days") for days in TOKEN_LIFETIMES],
         coerce=int,
