@@ -57,18 +57,25 @@ class TeamSerializer(serializers.Serializer):
 class WeekField(serializers.Field):
     """An ISO week as '2026-W48'."""
 
-    default_error_messages = {"invalid": "Give a week like 2026-W48."}
+    default_error_messages = {
+        "invalid": "Give a week like 2026-W48.",
+        "too_early": "Give a week from the year 2000 on.",
+    }
 
     def to_representation(self, value) -> str:
-        return Week.containing(value).label
+        year, number, _ = value.isocalendar()
+        return f"{year:04d}-W{number:02d}"
 
     def to_internal_value(self, data) -> Week:
         if not isinstance(data, str):
             self.fail("invalid")
         try:
-            return Week.from_label(data.strip())
+            week = Week.from_label(data.strip())
         except (ValueError, OverflowError):
             self.fail("invalid")
+        if week.start.year < 2000:
+            self.fail("too_early")
+        return week
 
 
 class CommitmentSerializer(serializers.Serializer):

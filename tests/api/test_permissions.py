@@ -2,7 +2,7 @@
 team) × every endpoint, reusing the UI's personas. The API must answer exactly as the pages
 do: what a person may not see is a 404, never a 403 that says it exists."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -259,3 +259,11 @@ def test_revoked_and_expired_tokens_are_refused(ctx, member):
 def test_a_session_opens_nothing_in_the_api(ctx, client, member):
     client.force_login(member)
     assert client.get(reverse("api_me")).status_code == 401
+
+
+def test_a_week_before_2000_is_refused_and_weeks_are_always_four_digit_years(ctx, member):
+    api = client_for(member)
+    response = api.post(reverse("api_checkins"), {**_checkin(ctx), "week": "0829-W03"}, format="json")
+    assert response.status_code == 400 and response.json()["errors"] == {"week": ["Give a week from the year 2000 on."]}
+    old = CheckInFactory(member=member, team=ctx["team"], week=date(829, 1, 16))
+    assert api.get(reverse("api_checkin", args=[old.pk])).json()["week"] == "0829-W03"
