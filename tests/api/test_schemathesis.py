@@ -60,6 +60,8 @@ def test_the_live_api_keeps_to_its_schema(live_server, settings, tmp_path, team,
         capture_output=True,
         text=True,
         timeout=300,
+        # Its cache of earlier crashes stays out of the work tree: each run starts afresh.
+        cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SCHEMATHESIS_TELEMETRY": "false", "NO_COLOR": "1"},
     )
     (tmp_path / "schemathesis.txt").write_text(result.stdout + result.stderr)
