@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, pinned in requirements.txt (no CDN)
     "accountability",
     "checkins",
     "feedback",
@@ -95,6 +98,7 @@ INSTALLED_APPS = [
     "updates",
     "dashboard",
     "integrations",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -424,6 +428,35 @@ CONTENT_SECURITY_POLICY = {
         # The SSO button posts here and is sent on to the organisation's provider.
         "form-action": ["'self'", *([_origin(OIDC_SERVER_URL)] if OIDC_SERVER_URL else [])],
     },
+}
+
+# --- REST API (api/) ------------------------------------------------------------------------
+# Token only (Authorization: Bearer), JSON only; every refusal as {"detail", "errors"}.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+# Requests per token (counted in the shared cache): "N/second|minute|hour|day".
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/hour")
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": (
+        "Your check-ins, commitments, teams, dashboards and survey results, exactly as the app shows them to you. "
+        "Make a personal access token on your profile page and send it as `Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
 }
 
 # --- Logging -----------------------------------------------------------------------------

@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("updates.urls")),
     path("", include("meetings.urls")),
     path("", include("integrations.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -24,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, RowNumber, TruncWeek
 
 from accountability import counting
-from accountability.models import SETTLED_STATUSES, Commitment, CommitmentStatus, Membership, Team, User
+from accountability.models import SETTLED_STATUSES, Commitment, CommitmentStatus, Membership, Role, Team, User
 from accountability.selectors import Spans, in_spans, is_current_member
 from accountability.weeks import Week
 
@@ -369,4 +370,15 @@ def member_checkins(*, team: Team, member_id: int, start: date, end: date) -> li
         CheckIn.objects.filter(team=team, member_id=member_id, week__range=(start, end))
         .annotate(reply_count=Count("comments"))
         .order_by("-week")
+    )
+
+
+def checkins_visible_to(viewer: User) -> QuerySet[CheckIn]:
+    """Every check-in the person may open (permissions.can_view_checkin): their own, in any
+    team, and those of the teams they manage. Newest week first. For the REST API's lists."""
+    managed = Membership.objects.filter(user=viewer, role=Role.MANAGER).order_by().values("team_id")
+    return (
+        CheckIn.objects.filter(Q(member=viewer) | Q(team_id__in=managed))
+        .select_related("team", "member")
+        .order_by("-week", "-pk")
     )

@@ -236,3 +236,18 @@ def team_meeting_summary(*, meeting_id: int) -> dict | None:
         "agenda": [{"text": text, "resolved": resolved} for text, resolved in points],
         "decisions": meeting.decisions,
     }
+
+
+def meetings_for_user(*, user: User, start: datetime, end: datetime) -> list[Meeting]:
+    """The meetings of a person's series (series_for_user: their one-to-ones, their teams'
+    meetings) starting in [start, end), with series and team: one query. For calendar feeds."""
+    teams = Membership.objects.filter(user=user).values("team_id")
+    return list(
+        Meeting.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .filter(
+            Q(series__kind=Kind.ONE_TO_ONE) & (Q(series__manager=user) | Q(series__member=user))
+            | Q(series__kind=Kind.TEAM, series__team_id__in=teams)
+        )
+        .select_related("series__team", "series__manager", "series__member")
+        .order_by("starts_at", "pk")
+    )

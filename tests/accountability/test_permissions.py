@@ -34,6 +34,7 @@ from surveys.services import survey_thanks_key
 from updates import services as update_services
 from updates.models import Value
 
+from ..api import matrix as api_matrix
 from ..factories import CheckInFactory, CommitmentFactory, MembershipFactory, UserFactory
 from ..feedback.factories import FeedbackThreadFactory
 from ..meetings import matrix as meetings_matrix
@@ -649,11 +650,13 @@ def test_every_named_page_has_a_row():
         if name == "admin:index" or ":" not in name or name.split(":", 1)[0] not in NOT_IN_MATRIX_NAMESPACES
     }
     assert "admin:index" in names
-    missing = ours - set(PAGES) - meetings_matrix.MATRIX
+    missing = ours - set(PAGES) - meetings_matrix.MATRIX - api_matrix.MATRIX
     assert not missing, f"pages without a permission row in PAGES: {sorted(missing)}"
     # A one-to-one's pages have their own matrix (its personas include a co-manager, who must
     # not see another manager's one-to-one): tests/meetings/test_permissions.py.
     assert meetings_matrix.MATRIX <= names
+    # The API's endpoints and pages: tests/api/test_permissions.py.
+    assert api_matrix.MATRIX <= names
     assert set(PAGES) - {"admin:index"} <= names, "PAGES names a URL that no longer exists"
 
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+from accountability.registry import profile_panel_register
+
+
+class ApiConfig(AppConfig):
+    name = "api"
+    verbose_name = "REST API and calendar feeds"
+
+    def ready(self) -> None:
+        from . import selectors
+
+        # Access tokens and the calendar feed's address, on the person's profile page.
+        profile_panel_register("api/_profile_panel.html", selectors.profile_panel)
