@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from accountability.models import User
+from accountability.models import AuditAction, User
+from accountability.services.audit import audit_record
 
 from .models import AccessToken, CalendarFeed, Scope, token_hash
 
@@ -59,7 +60,14 @@ def access_token_create(
         created_at=now,
         expires_at=now + timedelta(days=lifetime_days),
     )
-    # audit: access token created (user, token id, name, scope, expiry; never the value)
+    # Who made a key to act as themselves, what it may do and until when; never the value.
+    audit_record(
+        actor=user,
+        action=AuditAction.API_TOKEN_CREATED,
+        target=token,
+        target_label=name,
+        after={"scope": scope, "expires_at": token.expires_at.isoformat()},
+    )
     return NewToken(token=token, raw=raw)
 
 

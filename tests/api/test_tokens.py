@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accountability.models import AuditAction, AuditEvent
 from api import services
 from api.models import AccessToken, CalendarFeed
 
@@ -43,6 +44,27 @@ def test_a_token_is_made_on_the_profile_page_and_shown_once(client, member):
     api = client_for(None)
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert api.get(reverse("api_me")).json()["email"] == member.email
+    # The audit trail has who made which token, what it may do and until when; never its value.
+    event = AuditEvent.objects.get(action=AuditAction.API_TOKEN_CREATED)
+    assert (event.actor, event.target_label, event.after["scope"]) == (member, "weekly report", "read")
+    assert raw not in str(event.after) and raw not in event.target_label
+
+
+def test_deleting_a_person_removes_their_tokens_and_feed_and_deactivating_stops_them(member, teammate, org_admin):
+    from accountability.services import person_deactivate, person_delete
+
+    made = {
+        user: services.access_token_create(user=user, name="script", scope="read", lifetime_days=30).raw
+        for user in (member, teammate)
+    }
+    services.calendar_feed_regenerate(user=member)
+    person_deactivate(user=teammate, actor=org_admin)
+    api = client_for(None)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {made[teammate]}")
+    assert api.get(reverse("api_me")).status_code == 401
+    person_delete(user=member, actor=org_admin)
+    assert not AccessToken.objects.filter(user=member).exists()
+    assert not CalendarFeed.objects.filter(user=member).exists()
 
 
 def test_a_token_without_a_name_is_refused_and_what_was_typed_is_kept(client, member):
