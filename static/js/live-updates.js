@@ -38,7 +38,9 @@
     return !active || active === document.body || !active.isConnected;
   }
 
-  document.addEventListener("htmx:beforeSwap", function (event) {
+  // Where the focus was when the request left: before htmx disables the button that sent it
+  // (hx-disabled-elt), which takes the focus away from it.
+  document.addEventListener("htmx:beforeRequest", function (event) {
     var target = event.detail.target;
     var active = document.activeElement;
     pending = null;
