@@ -217,7 +217,9 @@ def test_every_page_passes_axe_in_both_themes(live_server, new_context, ctx, one
     page = desktop.new_page()
     # The account pages look alike for everyone signed in (SAME_FOR_EVERYONE): the member's run
     # checks them, the anonymous one their signed-out versions.
-    seen = set() if persona in ("anonymous", "member") else {name for name in PAGES if name.startswith(SAME_FOR_EVERYONE)}
+    seen = (
+        set() if persona in ("anonymous", "member") else {name for name in PAGES if name.startswith(SAME_FOR_EVERYONE)}
+    )
     for name, url in _matrix_pages(ctx, persona, seen) + _extra_pages(ctx, persona, one_to_one):
         visit(page, live_server.url + url, f"{persona} {name}", findings)
     _journeys(page, live_server.url, persona, findings)
@@ -242,7 +244,10 @@ def test_axe_would_see_a_violation(live_server, new_context):
     context = _context(new_context, DESKTOP)
     page = context.new_page()
     page.goto(live_server.url + reverse("login"))
-    page.evaluate("() => { const img = document.createElement('img'); img.src = '/x.png'; document.querySelector('main').append(img); }")
+    page.evaluate(
+        "() => { const img = document.createElement('img'); img.src = '/x.png';"
+        " document.querySelector('main').append(img); }"
+    )
     findings = Findings()
     check(page, "login with an unlabelled image", findings)
     assert any("image-alt" in failure and "critical" in failure for failure in findings.failures)
