@@ -9,13 +9,17 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
 from playwright.sync_api import Locator, Page, expect
 
 from accountability.models import Commitment, CommitmentStatus
 from checkins.models import CheckIn, Mood
 from tests.factories import TEST_PASSWORD
 
-from .test_weekly_journey import MEMBER_EMAIL, journey  # noqa: F401 (journey is a fixture)
+from ..accountability.test_permissions import ctx  # noqa: F401 (a fixture)
+from .test_weekly_journey import MEMBER_EMAIL, journey  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -145,3 +149,22 @@ def test_a_member_does_the_weekly_check_in_with_the_keyboard_only(journey, live_
     )
     assert checkin.submitted_at is not None
     assert journey.this_week.start <= due < journey.this_week.start + timedelta(days=7)
+
+
+def test_search_results_replaced_in_place_are_announced(ctx, live_server, page):  # noqa: F811
+    client = Client()
+    client.force_login(ctx["personas"]["member"])
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page.goto(live_server.url + reverse("team_list"))
+    page.evaluate("window.searchMarker = 'no reload'")
+
+    tab_to(page, page.get_by_label("Find a team by name"))
+    page.keyboard.type("plat")
+    expect(page.locator("#live-region")).to_have_text("1 team shown")
+    expect(page.get_by_label("Find a team by name")).to_be_focused()
+
+    page.keyboard.type("ypus")
+    expect(page.locator("#live-region")).to_have_text("No team’s name contains “platypus”.")
+    expect(page.get_by_label("Find a team by name")).to_be_focused()
+    assert page.evaluate("window.searchMarker") == "no reload"
