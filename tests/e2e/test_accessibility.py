@@ -17,6 +17,7 @@ drops its colour transitions, which axe would otherwise catch half-way.
 """
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,8 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page, expect
 
-from accountability.services import invitation_token
+from accountability.models import Commitment, CommitmentStatus
+from accountability.services import commitment_review, invitation_token
 from meetings import services as meeting_services
 from meetings.models import Cadence
 
@@ -48,7 +50,8 @@ NOT_OURS = {"admin:index", "healthz"}
 SAME_FOR_EVERYONE = ("account_", "mfa_", "socialaccount_")
 SHOWN = {OK, GONE, UNAUTHORIZED}
 
-PERSONAS = ["anonymous", "member", "manager", "org_admin"]
+# The outsider (an account in no team) is checked on the pages only it sees as it does (home).
+PERSONAS = ["anonymous", "member", "manager", "org_admin", "outsider"]
 
 # Findings below "serious" that stay, each with the reason (rule id -> why). Empty: none stay.
 EXPLAINED: dict[str, str] = {}
@@ -59,6 +62,7 @@ PHONE_PAGES = {
     "member": ["this_week", "history", "team_detail", "feedback_new", "survey_list", "team_updates", "profile"],
     "manager": ["team_dashboard", "checkin_detail", "feedback_inbox", "survey_results", "team_members"],
     "org_admin": ["team_list", "dashboard_overview"],
+    "outsider": ["home"],
 }
 
 RUN_AXE = """async () => {
@@ -135,6 +139,8 @@ def _matrix_pages(ctx, persona: str, seen: set[str]) -> list[tuple[str, str]]:  
     for name, row in PAGES.items():
         if row.method != "get" or name in DOWNLOADS or name in NOT_OURS or row.expect[persona] not in SHOWN:
             continue
+        if persona == "outsider" and row.expect["member"] in SHOWN:
+            continue
         if name.startswith(SAME_FOR_EVERYONE):
             if name in seen:
                 continue
@@ -175,7 +181,19 @@ def _extra_pages(ctx, persona: str, one_to_one) -> list[tuple[str, str]]:  # noq
         ]
     if persona in ("member", "manager"):
         meeting = one_to_one.meetings.filter(status="planned").order_by("starts_at").first()
+        # A renegotiated commitment: its detail page shows the chain, the current one highlighted.
+        commitment = ctx["commitment"]
+        if commitment.status == CommitmentStatus.OPEN:
+            commitment_review(
+                commitment=commitment,
+                actor=people["member"],
+                status=CommitmentStatus.RENEGOTIATED,
+                note="The release moved a week",
+                new_due_date=commitment.due_date + timedelta(days=7),
+            )
+        successor = Commitment.objects.get(renegotiated_from=commitment)
         return [
+            ("commitment_detail (renegotiated)", reverse("commitment_detail", args=[successor.pk])),
             ("meetings_index", reverse("meetings_index")),
             ("team_meetings", reverse("team_meetings", args=[ctx["team"].slug])),
             ("meeting_series", reverse("meeting_series", args=[one_to_one.pk])),
@@ -184,15 +202,28 @@ def _extra_pages(ctx, persona: str, one_to_one) -> list[tuple[str, str]]:  # noq
     return []
 
 
-def _journeys(page: Page, base_url: str, persona: str, findings: Findings) -> None:
+def _journeys(page: Page, base_url: str, persona: str, team_slug: str, findings: Findings) -> None:
     """Pages reached by doing something: the writer's follow-up code, feedback just sent."""
     if persona == "anonymous":
+        # A form sent with mistakes: the errors and the invalid fields are checked too.
+        page.goto(base_url + reverse("login"))
+        page.get_by_label("Email address").fill("nobody@example.org")
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("alert").or_(page.locator(".alert, .invalid-feedback")).first).to_be_visible()
+        check(page, "login (refused)", findings)
         page.goto(base_url + reverse("feedback_follow_up"))
         page.get_by_label("Your follow-up code").fill(FEEDBACK_CODE)
         page.get_by_role("button", name="Open the conversation").click()
         expect(page.get_by_label("Your answer")).to_be_visible()
         check(page, "feedback_follow_up_shown (the writer's conversation)", findings)
     if persona == "member":
+        # The check-in sent without a mood: asked for it, nothing typed lost.
+        page.goto(base_url + reverse("this_week", args=[team_slug]))
+        page.get_by_label("Highlights").fill("Shipped the importer")
+        page.get_by_role("button", name="Submit check-in").click()
+        expect(page.locator(".form-error, .invalid-feedback").first).to_be_visible()
+        check(page, "this_week (check-in without a mood)", findings)
         page.goto(base_url + reverse("feedback_new"))
         page.get_by_label("Which team is it for?").select_option(label="Platform")
         page.get_by_label("Concern").check()
@@ -222,7 +253,7 @@ def test_every_page_passes_axe_in_both_themes(live_server, new_context, ctx, one
     )
     for name, url in _matrix_pages(ctx, persona, seen) + _extra_pages(ctx, persona, one_to_one):
         visit(page, live_server.url + url, f"{persona} {name}", findings)
-    _journeys(page, live_server.url, persona, findings)
+    _journeys(page, live_server.url, persona, ctx["team"].slug, findings)
     desktop.close()
 
     phone = _context(new_context, PHONE, phone=True)
@@ -236,6 +267,7 @@ def test_every_page_passes_axe_in_both_themes(live_server, new_context, ctx, one
             expect(page.locator("#main-nav")).to_be_visible()
             check(page, f"{persona} {name} (phone, navigation open)", findings)
 
+    print(f"{persona}: {len(findings.checked)} axe runs")  # noqa: T201 - shown with -s: the run's size
     findings.assert_none()
 
 
