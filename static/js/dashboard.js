@@ -16,6 +16,25 @@
   var specs = JSON.parse(island.textContent);
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
+  // Dark theme (static/js/theme.js): the deep blue, green and purple of the lines sink into a
+  // dark background, so lines take a lighter shade of the same hue (at least 3:1 against it).
+  // Stacked bars keep their colours: their legend swatches (static/css/dashboard.css) match.
+  var DARK_LINES = { "#0072b2": "#56b4e9", "#009e73": "#2fd1a3", "#6a51a3": "#b9a6e8" };
+
+  function isDark() {
+    return document.documentElement.getAttribute("data-bs-theme") === "dark";
+  }
+
+  function cssVar(name) {
+    return window.getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  }
+
+  // Axis labels, legend text and grid lines from the theme's own colours.
+  function themeDefaults() {
+    window.Chart.defaults.color = cssVar("--bs-secondary-color") || "#6c757d";
+    window.Chart.defaults.borderColor = cssVar("--bs-border-color-translucent") || "rgba(0, 0, 0, 0.1)";
+  }
+
   function percentLabel(context) {
     var value = context.parsed.y;
     return context.dataset.label + ": " + (value === null ? "no figure" : value + "%");
@@ -67,8 +86,13 @@
   }
 
   function datasets(spec) {
+    var dark = isDark();
     return spec.datasets.map(function (dataset) {
       var copy = Object.assign({}, dataset);
+      if (spec.type === "line" && dark) {
+        copy.borderColor = DARK_LINES[dataset.borderColor] || dataset.borderColor;
+        copy.backgroundColor = DARK_LINES[dataset.backgroundColor] || dataset.backgroundColor;
+      }
       if (spec.type === "line") {
         // Points on 0% or 100% are drawn whole, not cut in half by the chart's edge.
         copy.clip = false;
@@ -77,23 +101,38 @@
         copy.borderWidth = 2;
       }
       if (spec.stacked) {
-        // A thin white line between the parts of a bar keeps the pale ones apart.
-        copy.borderColor = "#ffffff";
+        // A thin line of the page's colour between the parts of a bar keeps the pale ones apart.
+        copy.borderColor = cssVar("--bs-body-bg") || "#ffffff";
         copy.borderWidth = { top: 1 };
       }
       return copy;
     });
   }
 
+  var charts = [];
+  themeDefaults();
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var spec = specs[canvas.dataset.chart];
     if (!spec) {
       return;
     }
-    new window.Chart(canvas, {
-      type: spec.type,
-      data: { labels: spec.labels, datasets: datasets(spec) },
-      options: options(spec),
+    charts.push({
+      spec: spec,
+      chart: new window.Chart(canvas, {
+        type: spec.type,
+        data: { labels: spec.labels, datasets: datasets(spec) },
+        options: options(spec),
+      }),
+    });
+  });
+
+  // The theme switched while the page is open: same figures, the new theme's colours.
+  document.addEventListener("themechange", function () {
+    themeDefaults();
+    charts.forEach(function (item) {
+      item.chart.data.datasets = datasets(item.spec);
+      item.chart.options = options(item.spec);
+      item.chart.update("none");
     });
   });
 })();
