@@ -84,7 +84,11 @@ def test_a_registered_profile_panel_shows_on_the_profile_page_with_its_context(c
     from tests.factories import UserFactory
 
     (tmp_path / "_panel.html").write_text("<p>panel for {{ panel.who }}</p>")
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], str(tmp_path)]
+    # Assigned, not mutated: the setting_changed signal then drops engines built by earlier tests.
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], str(tmp_path)]},
+        *settings.TEMPLATES[1:],
+    ]
     user = UserFactory(display_name="Ada")
     client.force_login(user)
     registry.profile_panel_register("_panel.html", lambda *, user: {"who": user.display_name})
