@@ -20,7 +20,18 @@ from django.urls import URLPattern, URLResolver, reverse
 
 from accountability import services
 from accountability import urls as core_urls
-from accountability.models import Absence, Commitment, Invitation, Membership, OutboundEmail, Role, Team, User
+from accountability.models import (
+    Absence,
+    AuditEvent,
+    Commitment,
+    DataExport,
+    Invitation,
+    Membership,
+    OutboundEmail,
+    Role,
+    Team,
+    User,
+)
 from accountability.outbox import unsubscribe_token
 from checkins import urls as checkins_urls
 from dashboard import urls as dashboard_urls
@@ -233,6 +244,47 @@ ACTIONS: dict[str, Action] = {
         lambda c: Commitment.objects.filter(owner=c["member"], title="Write the runbook").exists(),
         rows=lambda c: Commitment.objects.count(),
     ),
+    # People's data (issue 19). A second copy asks for no second export, and records nothing again.
+    "data_export_request": Action(
+        "member",
+        lambda c: reverse("data_export_request"),
+        lambda c: {},
+        lambda c: reverse("profile"),
+        lambda c: DataExport.objects.filter(user=c["member"]).exists(),
+        rows=lambda c: DataExport.objects.count() + AuditEvent.objects.count(),
+    ),
+    "person_deactivate": Action(
+        "org_admin",
+        lambda c: reverse("person_deactivate", args=[c["membership"].user_id]),
+        lambda c: {},
+        lambda c: reverse("person_detail", args=[c["membership"].user_id]),
+        lambda c: not User.objects.get(pk=c["membership"].user_id).is_active,
+        rows=lambda c: AuditEvent.objects.count(),
+    ),
+    "person_reactivate": Action(
+        "org_admin",
+        lambda c: reverse("person_reactivate", args=[c["inactive"].pk]),
+        lambda c: {},
+        lambda c: reverse("person_detail", args=[c["inactive"].pk]),
+        lambda c: User.objects.get(pk=c["inactive"].pk).is_active,
+        rows=lambda c: AuditEvent.objects.count(),
+    ),
+    "person_delete": Action(
+        "org_admin",
+        lambda c: reverse("person_delete", args=[c["membership"].user_id]),
+        lambda c: {"confirm": "on"},
+        lambda c: reverse("person_detail", args=[c["membership"].user_id]),
+        lambda c: services.is_former_member(User.objects.get(pk=c["membership"].user_id)),
+        rows=lambda c: AuditEvent.objects.count(),
+    ),
+    "data_settings": Action(
+        "org_admin",
+        lambda c: reverse("data_settings"),
+        lambda c: {"checkin_text_months": "24", "former_member_months": "12"},
+        lambda c: reverse("data_settings"),
+        lambda c: services.organisation_settings().checkin_text_months == 24,
+        rows=lambda c: AuditEvent.objects.count(),
+    ),
 }
 
 # Pages that change nothing, whatever the method.
@@ -247,6 +299,9 @@ CHANGE_NOTHING = {
     "team_dashboard",
     "team_dashboard_export",
     "team_dashboard_member",
+    "person_detail",
+    "audit_list",
+    "data_export_download",
 }
 
 
@@ -287,6 +342,7 @@ def ctx(client, team, member, manager, outsider, org_admin):
         "outsider": outsider,
         "org_admin": org_admin,
         "membership": Membership.objects.create(team=team, user=teammate, role=Role.MEMBER),
+        "inactive": UserFactory(email="ines@example.org", is_active=False),
     }
 
 

@@ -16,7 +16,7 @@ from ..twofactor import admin_sign_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Answers that download a file rather than show a page.
-DOWNLOADS = {"team_dashboard_export", "survey_results_export", "mfa_download_recovery_codes"}
+DOWNLOADS = {"team_dashboard_export", "survey_results_export", "mfa_download_recovery_codes", "data_export_download"}
 ADMIN_PAGES = [
     "admin:index",
     "admin:accountability_outboundemail_changelist",
