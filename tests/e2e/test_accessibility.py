@@ -42,7 +42,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 AXE = (Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js").read_text(encoding="utf-8")
 
 # Answers that download a file rather than show a page.
-DOWNLOADS = {"team_dashboard_export", "survey_results_export", "mfa_download_recovery_codes"}
+DOWNLOADS = {
+    "team_dashboard_export",
+    "survey_results_export",
+    "mfa_download_recovery_codes",
+    "data_export_download",
+    "calendar_feed",
+}
 # Not pages of ours: the Django admin's own templates, and the health check's JSON.
 NOT_OURS = {"admin:index", "healthz"}
 # The same page for whoever is signed in (allauth's account and two-factor pages): checked
