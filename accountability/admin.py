@@ -203,6 +203,15 @@ class TeamAdmin(MembershipsThroughServices, OrgAdminAccess, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Through the service, so a threshold changed here is in the audit trail like one
+        # changed on the team's settings page (the form has already set the new values on obj).
+        fields = {name: getattr(obj, name) for name in form.changed_data if name in form.instance.__dict__}
+        if fields:
+            services.team_update(team=Team.objects.get(pk=obj.pk), actor=request.user, **fields)
+
 
 class MembershipAdminForm(forms.ModelForm):
     def clean(self):
