@@ -14,17 +14,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='outboundemail',
             name='target_ref',
-            field=models.CharField(blank=True, max_length=64),
+            field=models.CharField(blank=True, db_default='', default='', max_length=64),
         ),
         migrations.AddField(
             model_name='outboundemail',
             name='target_url',
-            field=accountability.sealing.SealedTextField(blank=True),
+            field=accountability.sealing.SealedTextField(blank=True, db_default='', default=''),
         ),
         migrations.AddField(
             model_name='outboundemail',
             name='transport',
-            field=models.CharField(choices=[('email', 'Email'), ('http', 'HTTP POST')], default='email', max_length=10),
+            field=models.CharField(choices=[('email', 'Email'), ('http', 'HTTP POST')], db_default='email', default='email', max_length=10),
         ),
         migrations.AlterField(
             model_name='outboundemail',

@@ -36,7 +36,11 @@ class OutboundEmail(models.Model):
 
     kind = models.CharField(max_length=50)
     dedupe_key = models.CharField(max_length=255, unique=True)
-    transport = models.CharField(max_length=10, choices=Transport.choices, default=Transport.EMAIL)
+    # Database defaults too: rows written by SQL of their own (or by code from before this
+    # column, during a rolling deploy) are emails with no target.
+    transport = models.CharField(
+        max_length=10, choices=Transport.choices, default=Transport.EMAIL, db_default=Transport.EMAIL
+    )
     to_email = models.EmailField(max_length=254, blank=True)
     # Who it is for, when it is for an account. Never set for anything about anonymous content
     # beyond the recipient manager themselves.
@@ -50,8 +54,8 @@ class OutboundEmail(models.Model):
     headers = models.JSONField(default=dict, blank=True)
     # Not email: where the POST goes (sealed: a chat webhook's URL is its own credential), and
     # the sending app's name for its target ("endpoint:12"), to list a target's deliveries.
-    target_url = SealedTextField(blank=True)
-    target_ref = models.CharField(max_length=64, blank=True)
+    target_url = SealedTextField(blank=True, default="", db_default="")
+    target_ref = models.CharField(max_length=64, blank=True, default="", db_default="")
     status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
