@@ -1,9 +1,12 @@
 """The pages that read more than one app: the team page (with its "you said, we did" from
 feedback) and the dashboards."""
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accountability import exports, paging, permissions, selectors
@@ -12,13 +15,17 @@ from accountability.navigation import remember_team
 from feedback import selectors as feedback_selectors
 from updates import selectors as update_selectors
 
-from . import export, pages
+from . import export, freshness, pages
 from .range import MAX_WEEKS, SHORTCUTS, parse_range
 
 
-def _get_team_for(user, slug: str) -> Team:
-    # Annotated with the viewer's role, so the permission checks below need no more queries.
-    team = get_object_or_404(selectors.teams_with_viewer_role(user), slug=slug)
+def _get_team_for(user, slug: str, *, version_since: date | None = None) -> Team:
+    # Annotated with the viewer's role, so the permission checks below need no more queries;
+    # `version_since`: and with the fingerprint of its data (dashboard/freshness.py).
+    teams = selectors.teams_with_viewer_role(user)
+    if version_since is not None:
+        teams = freshness.with_data_version(teams, since=version_since)
+    team = get_object_or_404(teams, slug=slug)
     if not permissions.can_view_team(user, team):
         raise Http404
     return team
@@ -49,8 +56,8 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _get_dashboard_team_for(user, slug: str) -> Team:
-    team = _get_team_for(user, slug)
+def _get_dashboard_team_for(user, slug: str, *, version_since: date | None = None) -> Team:
+    team = _get_team_for(user, slug, version_since=version_since)
     if not permissions.can_view_dashboard(user, team):
         raise Http404
     return team
@@ -63,14 +70,20 @@ def _range_context(team: Team) -> dict:
 @login_required
 @require_safe
 def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    team = _get_dashboard_team_for(request.user, slug)
+    now = timezone.now()
+    since = freshness.earliest_start(request.GET, now.date())
+    team = _get_dashboard_team_for(request.user, slug, version_since=since)
     remember_team(request, team)
-    week_range, problem = parse_range(request.GET, current=team.current_week())
-    data = pages.team_dashboard(
+    week_range, problem = parse_range(request.GET, current=team.current_week(now))
+    individual = permissions.can_see_individuals_on_dashboard(request.user, team)
+    people_page = request.GET.get("people")
+    data = freshness.cached(
         team=team,
-        week_range=week_range,
-        individual=permissions.can_see_individuals_on_dashboard(request.user, team),
-        people_page=request.GET.get("people"),
+        now=now,
+        parts=(week_range.start, week_range.end, individual, people_page),
+        compute=lambda: pages.team_dashboard(
+            team=team, week_range=week_range, individual=individual, people_page=people_page, now=now
+        ),
     )
     return render(
         request,
