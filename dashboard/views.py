@@ -6,6 +6,7 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -63,8 +64,8 @@ def _get_dashboard_team_for(user, slug: str, *, version_since: date | None = Non
     return team
 
 
-def _range_context(team: Team) -> dict:
-    return {"shortcuts": SHORTCUTS, "max_weeks": MAX_WEEKS, "current_week": team.current_week()}
+def _range_context(team: Team, now=None) -> dict:
+    return {"shortcuts": SHORTCUTS, "max_weeks": MAX_WEEKS, "current_week": team.current_week(now)}
 
 
 @login_required
@@ -77,19 +78,23 @@ def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     week_range, problem = parse_range(request.GET, current=team.current_week(now))
     individual = permissions.can_see_individuals_on_dashboard(request.user, team)
     people_page = request.GET.get("people")
-    data = freshness.cached(
+
+    def compute() -> tuple[pages.TeamDashboard, str]:
+        data = pages.team_dashboard(
+            team=team, week_range=week_range, individual=individual, people_page=people_page, now=now
+        )
+        context = {"team": team, "dashboard": data, "range_problem": problem, **_range_context(team, now)}
+        return data, render_to_string("dashboard/_dashboard_content.html", context)
+
+    # The figures and their markup, computed once per version of the team's data. The markup
+    # depends on nothing else of the request than its query string (no form with a CSRF token).
+    data, content = freshness.cached(
         team=team,
         now=now,
-        parts=(week_range.start, week_range.end, individual, people_page),
-        compute=lambda: pages.team_dashboard(
-            team=team, week_range=week_range, individual=individual, people_page=people_page, now=now
-        ),
+        parts=(week_range.start, week_range.end, individual, people_page, request.GET.urlencode()),
+        compute=compute,
     )
-    return render(
-        request,
-        "dashboard/dashboard.html",
-        {"team": team, "dashboard": data, "range_problem": problem, **_range_context(team)},
-    )
+    return render(request, "dashboard/dashboard.html", {"team": team, "dashboard": data, "content": content})
 
 
 @login_required
