@@ -292,6 +292,20 @@ def manager_changes(*, team: Team, start, end) -> int:
     return LeadershipEvent.objects.filter(team=team, manager_change=True, at__gte=start, at__lt=end).count()
 
 
+def manager_changes_by_team(*, spans: Mapping[int, tuple]) -> dict[int, int]:
+    """manager_changes for many teams, each between its own two instants (team id -> (start,
+    end)): one query, one branch per distinct pair of instants (the digest's teams)."""
+    if not spans:
+        return {}
+    within = reduce(
+        or_, [Q(team_id__in=ids, at__gte=start, at__lt=end) for (start, end), ids in _teams_by(spans).items()]
+    )
+    counts = dict.fromkeys(spans, 0)
+    rows = LeadershipEvent.objects.filter(within, manager_change=True).order_by().values("team_id")
+    counts.update({row["team_id"]: row["n"] for row in rows.annotate(n=Count("pk"))})
+    return counts
+
+
 def leadership_history(*, team: Team, limit: int = 20) -> list:
     """A team's latest leadership events (joined, role changed, left), newest first."""
     return list(LeadershipEvent.objects.filter(team=team).order_by("-at", "-pk")[:limit])
