@@ -4,9 +4,9 @@ with a year of weekly meetings (points, carried points, action items), pinned.""
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.core.cache import cache
 from django.urls import reverse
 
 from accountability.models import Commitment, CommitmentSource, CommitmentStatus
