@@ -26,6 +26,7 @@ the viewer's own request would compute (its key holds whether they see individua
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -43,6 +44,7 @@ from accountability.weeks import Week
 from .range import parse_range
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 # Bump when what is cached changes shape (a deploy with new fields must not read old entries).
 SCHEMA = 1
@@ -181,8 +183,15 @@ def cached(*, team: Team, now: datetime, parts: tuple, compute: Callable[[], T])
     minute = now.replace(second=0, microsecond=0).isoformat()
     raw = repr((SCHEMA, team.pk, version, _team_fields(team), minute, parts))
     key = "dashboard:team:" + hashlib.sha256(raw.encode()).hexdigest()
-    result = shared_cache.get(key)
+    try:
+        result = shared_cache.get(key)
+    except Exception:  # the cache is a shortcut: without Redis the page is computed, not lost
+        logger.warning("dashboard cache unavailable: computing the page", exc_info=True)
+        return compute()
     if result is None:
         result = compute()
-        shared_cache.set(key, result, TIMEOUT_SECONDS)
+        try:
+            shared_cache.set(key, result, TIMEOUT_SECONDS)
+        except Exception:
+            logger.warning("dashboard cache unavailable: not stored", exc_info=True)
     return result

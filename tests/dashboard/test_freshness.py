@@ -162,3 +162,14 @@ def test_old_history_is_left_out_of_the_fingerprint(team, member):
     assert version() == before
     CheckInFactory(member=member, team=team, week=date(2026, 3, 2))
     assert version() != before
+
+
+def test_without_the_cache_the_page_is_computed(client, team, member, manager, settings):
+    """Redis down: the dashboard is slower, never an error."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    CheckInFactory(member=member, team=team, week=team.current_week().previous().start)
+    client.force_login(manager)
+
+    assert _board(client, team).card.total.checkins == 1
