@@ -46,6 +46,24 @@ def updates_for_team(*, team: Team, user: User) -> QuerySet[Update]:
     )
 
 
+UPDATES_PER_PAGE = 25
+
+
+def updates_page(*, team: Team, user: User, before: str | None = None) -> tuple[list[Update], int | None]:
+    """A page of updates_for_team, newest first: UPDATES_PER_PAGE of them, older than the update
+    `before` (an id, from the "Older updates" link) when given. Keyset, not counted: one query
+    however long the history. Returns the page and the id to continue before, if any."""
+    qs = updates_for_team(team=team, user=user)
+    anchor = int(before) if before and before.isdigit() and int(before) < 2**31 else None
+    if anchor:
+        at = Subquery(Update.objects.filter(pk=anchor).values("created_at")[:1])
+        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=anchor))
+    rows = list(qs[: UPDATES_PER_PAGE + 1])
+    more = len(rows) > UPDATES_PER_PAGE
+    rows = rows[:UPDATES_PER_PAGE]
+    return rows, (rows[-1].pk if more else None)
+
+
 def unread_updates(*, team: Team, user: User, now: datetime | None = None) -> QuerySet[Update]:
     since = (now or timezone.now()) - UNREAD_SHOWN_FOR
     read = UpdateRead.objects.filter(update=OuterRef("pk"), user=user)
