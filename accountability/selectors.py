@@ -74,7 +74,30 @@ def team_memberships(team: Team) -> QuerySet[Membership]:
 
 
 def team_pending_invitations(team: Team) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(team=team, accepted_at__isnull=True).select_related("invited_by")
+    """Newest first."""
+    return (
+        Invitation.objects.filter(team=team, accepted_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+INVITATIONS_PER_PAGE = 25
+
+
+def team_pending_invitations_page(team: Team, *, before: str | None = None) -> tuple[list[Invitation], int | None]:
+    """A page of team_pending_invitations (INVITATIONS_PER_PAGE), older than the invitation
+    `before` (an id, from the "Older invitations" link) when given. Keyset, not counted: one
+    query. Returns the page and the id to continue before, if any."""
+    qs = team_pending_invitations(team)
+    anchor = int(before) if before and before.isdigit() and int(before) < 2**31 else None
+    if anchor:
+        at = Subquery(Invitation.objects.filter(pk=anchor).values("created_at")[:1])
+        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=anchor))
+    rows = list(qs[: INVITATIONS_PER_PAGE + 1])
+    more = len(rows) > INVITATIONS_PER_PAGE
+    rows = rows[:INVITATIONS_PER_PAGE]
+    return rows, (rows[-1].pk if more else None)
 
 
 def commitment_chain(commitment: Commitment) -> tuple[list[Commitment], list[CommitmentEvent]]:

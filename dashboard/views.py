@@ -46,7 +46,10 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "team": team,
             "memberships": selectors.team_memberships(team),
             "can_manage": can_manage,
-            "pending_invitations": selectors.team_pending_invitations(team) if can_manage else [],
+            # The newest few; the People page has them all, a page at a time.
+            "pending_invitations": (
+                selectors.team_pending_invitations(team)[: selectors.INVITATIONS_PER_PAGE] if can_manage else []
+            ),
             "week": week,
             "commitments": selectors.team_commitments(team=team, week=week) if show_commitments else None,
             "you_said_we_did": feedback_selectors.published_for_team(team)[:5],
