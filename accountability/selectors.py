@@ -74,7 +74,30 @@ def team_memberships(team: Team) -> QuerySet[Membership]:
 
 
 def team_pending_invitations(team: Team) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(team=team, accepted_at__isnull=True).select_related("invited_by")
+    """Newest first."""
+    return (
+        Invitation.objects.filter(team=team, accepted_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+INVITATIONS_PER_PAGE = 25
+
+
+def team_pending_invitations_page(team: Team, *, before: str | None = None) -> tuple[list[Invitation], int | None]:
+    """A page of team_pending_invitations (INVITATIONS_PER_PAGE), older than the invitation
+    `before` (an id, from the "Older invitations" link) when given. Keyset, not counted: one
+    query. Returns the page and the id to continue before, if any."""
+    qs = team_pending_invitations(team)
+    anchor = int(before) if before and before.isdigit() and int(before) < 2**31 else None
+    if anchor:
+        at = Subquery(Invitation.objects.filter(pk=anchor).values("created_at")[:1])
+        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=anchor))
+    rows = list(qs[: INVITATIONS_PER_PAGE + 1])
+    more = len(rows) > INVITATIONS_PER_PAGE
+    rows = rows[:INVITATIONS_PER_PAGE]
+    return rows, (rows[-1].pk if more else None)
 
 
 def commitment_chain(commitment: Commitment) -> tuple[list[Commitment], list[CommitmentEvent]]:
@@ -290,6 +313,20 @@ def manager_changes(*, team: Team, start, end) -> int:
     """Manager arrivals and departures (a manager joining, leaving, or a role change to or from
     manager) in a team between two instants: the "stability of leadership" count."""
     return LeadershipEvent.objects.filter(team=team, manager_change=True, at__gte=start, at__lt=end).count()
+
+
+def manager_changes_by_team(*, spans: Mapping[int, tuple]) -> dict[int, int]:
+    """manager_changes for many teams, each between its own two instants (team id -> (start,
+    end)): one query, one branch per distinct pair of instants (the digest's teams)."""
+    if not spans:
+        return {}
+    within = reduce(
+        or_, [Q(team_id__in=ids, at__gte=start, at__lt=end) for (start, end), ids in _teams_by(spans).items()]
+    )
+    counts = dict.fromkeys(spans, 0)
+    rows = LeadershipEvent.objects.filter(within, manager_change=True).order_by().values("team_id")
+    counts.update({row["team_id"]: row["n"] for row in rows.annotate(n=Count("pk"))})
+    return counts
 
 
 def leadership_history(*, team: Team, limit: int = 20) -> list:

@@ -1,7 +1,7 @@
 """The team dashboard, a member's drill-down and the managers' overview.
 
 Composed from reads only: accountability.selectors and checkins.selectors aggregate in SQL
-(dashboard/collect.py), dashboard/metrics.py defines what is counted and computes every figure
+(dashboard/collect.py), dashboard/metrics/ defines what is counted and computes every figure
 from the counts; feedback.selectors gives the anonymous-feedback figures and surveys.selectors
 the survey figures (dashboard/trust.py).
 """

@@ -66,11 +66,31 @@ def updates_figures(team: Team, weeks: list[Week], now: datetime | None = None) 
     start = local_instant(weeks[0].start, time(0), team.tz)
     end = local_instant(weeks[-1].next().start, time(0), team.tz)
     raw = update_selectors.trust_figures(team=team, start=start, end=end, now=now)
+    return _updates_figures(raw, core_selectors.manager_changes(team=team, start=start, end=end))
+
+
+def updates_figures_by_team(teams: list[Team], weeks: Mapping[int, list[Week]], now: datetime) -> dict[int, dict]:
+    """updates_figures for many teams, each over its own weeks (its own zone): five queries
+    whatever the number of teams (the weekly digest)."""
+    spans = {
+        team.pk: (
+            local_instant(weeks[team.pk][0].start, time(0), team.tz),
+            local_instant(weeks[team.pk][-1].next().start, time(0), team.tz),
+        )
+        for team in teams
+        if weeks.get(team.pk)
+    }
+    raw = update_selectors.trust_figures_by_team(spans=spans, now=now)
+    changes = core_selectors.manager_changes_by_team(spans=spans)
+    return {team_id: _updates_figures(raw[team_id], changes[team_id]) for team_id in spans}
+
+
+def _updates_figures(raw: dict, manager_changes: int) -> dict[str, tuple]:
     read = raw["updates_read"]
     return {
         "updates_posted": (float(raw["updates_posted"]), None),
         "updates_read": (metrics.share(read["numerator"], read["denominator"]), None),
-        "manager_changes": (float(core_selectors.manager_changes(team=team, start=start, end=end)), None),
+        "manager_changes": (float(manager_changes), None),
         "recognition_by_value": (raw["recognition_by_value"], None),
     }
 

@@ -1,9 +1,13 @@
 """The pages that read more than one app: the team page (with its "you said, we did" from
 feedback) and the dashboards."""
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accountability import exports, paging, permissions, selectors
@@ -12,13 +16,17 @@ from accountability.navigation import remember_team
 from feedback import selectors as feedback_selectors
 from updates import selectors as update_selectors
 
-from . import export, pages
+from . import export, freshness, pages
 from .range import MAX_WEEKS, SHORTCUTS, parse_range
 
 
-def _get_team_for(user, slug: str) -> Team:
-    # Annotated with the viewer's role, so the permission checks below need no more queries.
-    team = get_object_or_404(selectors.teams_with_viewer_role(user), slug=slug)
+def _get_team_for(user, slug: str, *, version_since: date | None = None) -> Team:
+    # Annotated with the viewer's role, so the permission checks below need no more queries;
+    # `version_since`: and with the fingerprint of its data (dashboard/freshness.py).
+    teams = selectors.teams_with_viewer_role(user)
+    if version_since is not None:
+        teams = freshness.with_data_version(teams, since=version_since)
+    team = get_object_or_404(teams, slug=slug)
     if not permissions.can_view_team(user, team):
         raise Http404
     return team
@@ -38,7 +46,10 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "team": team,
             "memberships": selectors.team_memberships(team),
             "can_manage": can_manage,
-            "pending_invitations": selectors.team_pending_invitations(team) if can_manage else [],
+            # The newest few; the People page has them all, a page at a time.
+            "pending_invitations": (
+                selectors.team_pending_invitations(team)[: selectors.INVITATIONS_PER_PAGE] if can_manage else []
+            ),
             "week": week,
             "commitments": selectors.team_commitments(team=team, week=week) if show_commitments else None,
             "you_said_we_did": feedback_selectors.published_for_team(team)[:5],
@@ -49,34 +60,44 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _get_dashboard_team_for(user, slug: str) -> Team:
-    team = _get_team_for(user, slug)
+def _get_dashboard_team_for(user, slug: str, *, version_since: date | None = None) -> Team:
+    team = _get_team_for(user, slug, version_since=version_since)
     if not permissions.can_view_dashboard(user, team):
         raise Http404
     return team
 
 
-def _range_context(team: Team) -> dict:
-    return {"shortcuts": SHORTCUTS, "max_weeks": MAX_WEEKS, "current_week": team.current_week()}
+def _range_context(team: Team, now=None) -> dict:
+    return {"shortcuts": SHORTCUTS, "max_weeks": MAX_WEEKS, "current_week": team.current_week(now)}
 
 
 @login_required
 @require_safe
 def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    team = _get_dashboard_team_for(request.user, slug)
+    now = timezone.now()
+    since = freshness.earliest_start(request.GET, now.date())
+    team = _get_dashboard_team_for(request.user, slug, version_since=since)
     remember_team(request, team)
-    week_range, problem = parse_range(request.GET, current=team.current_week())
-    data = pages.team_dashboard(
+    week_range, problem = parse_range(request.GET, current=team.current_week(now))
+    individual = permissions.can_see_individuals_on_dashboard(request.user, team)
+    people_page = request.GET.get("people")
+
+    def compute() -> tuple[pages.TeamDashboard, str]:
+        data = pages.team_dashboard(
+            team=team, week_range=week_range, individual=individual, people_page=people_page, now=now
+        )
+        context = {"team": team, "dashboard": data, "range_problem": problem, **_range_context(team, now)}
+        return data, render_to_string("dashboard/_dashboard_content.html", context)
+
+    # The figures and their markup, computed once per version of the team's data. The markup
+    # depends on nothing else of the request than its query string (no form with a CSRF token).
+    data, content = freshness.cached(
         team=team,
-        week_range=week_range,
-        individual=permissions.can_see_individuals_on_dashboard(request.user, team),
-        people_page=request.GET.get("people"),
+        now=now,
+        parts=(week_range.start, week_range.end, individual, people_page, request.GET.urlencode()),
+        compute=compute,
     )
-    return render(
-        request,
-        "dashboard/dashboard.html",
-        {"team": team, "dashboard": data, "range_problem": problem, **_range_context(team)},
-    )
+    return render(request, "dashboard/dashboard.html", {"team": team, "dashboard": data, "content": content})
 
 
 @login_required

@@ -58,6 +58,17 @@ class SeriesPage:
     earlier: int = 0
 
 
+def transfer_candidates(*, series: Series) -> list[User]:
+    """The managers a one-to-one series could move to: the team's other managers. One query."""
+    return [
+        membership.user
+        for membership in Membership.objects.filter(team_id=series.team_id, role=Role.MANAGER)
+        .exclude(user_id=series.manager_id)
+        .select_related("user")
+        .order_by("user__display_name", "user__email")
+    ]
+
+
 def series_page(*, series: Series, viewer: User, meeting_id: int | None = None, now: datetime) -> SeriesPage:
     """The series page: the chosen meeting (default: the next planned, else the last) with its
     agenda, action items and the viewer's own private note; the recent meetings with counts;

@@ -5,12 +5,14 @@ late); one per member, team and week (the dedupe key), written through `outbox_d
 """
 
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from accountability.models import Team
 from accountability.outbox import outbox_dispatch
-from accountability.weeks import local_instant
+from accountability.weeks import Week, local_instant
+from accountability.zones import zones_in_use
 
 from . import emails, selectors
 
@@ -19,17 +21,21 @@ DIGEST_LOCAL_TIME = time(8, 0)
 DIGEST_RELEVANT_FOR = timedelta(days=2)
 
 
+def _digest_due(zone: str, now: datetime) -> bool:
+    tz = ZoneInfo(zone)
+    moment = local_instant(Week.containing(now.astimezone(tz).date()).day(DIGEST_WEEKDAY), DIGEST_LOCAL_TIME, tz)
+    return moment <= now < moment + DIGEST_RELEVANT_FOR
+
+
 def updates_digest_dispatch(*, now: datetime | None = None) -> int:
+    """Set-based (accountability/zones.py): the zones in use (one query), the moment decided
+    once per zone, then the teams of the due zones only. Nothing due: that one query."""
     now = now or timezone.now()
-    due: dict[int, Team] = {}
-    # Only the fields the moment needs: one pass over the teams, no query per team.
-    for team in Team.objects.only("pk", "slug", "name", "time_zone").order_by("pk").iterator(chunk_size=2000):
-        week = team.current_week(now)
-        moment = local_instant(week.day(DIGEST_WEEKDAY), DIGEST_LOCAL_TIME, team.tz)
-        if moment <= now < moment + DIGEST_RELEVANT_FOR:
-            due[team.pk] = team
-    if not due:
+    teams = Team.objects.only("pk", "slug", "name", "time_zone")
+    due_zones = [zone for zone in zones_in_use(teams, "time_zone") if _digest_due(zone, now)]
+    if not due_zones:
         return 0
+    due = {team.pk: team for team in teams.filter(time_zone__in=due_zones).order_by("pk")}
     sent = 0
     by_week: dict[str, list[Team]] = {}
     for team in due.values():

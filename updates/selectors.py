@@ -1,6 +1,9 @@
 """Reads of the updates app, for its pages, the week page's panel and the dashboard."""
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -41,6 +44,24 @@ def updates_for_team(*, team: Team, user: User) -> QuerySet[Update]:
         .annotate(is_read=Exists(read) | Q(author=user))
         .order_by("-created_at", "-pk")
     )
+
+
+UPDATES_PER_PAGE = 25
+
+
+def updates_page(*, team: Team, user: User, before: str | None = None) -> tuple[list[Update], int | None]:
+    """A page of updates_for_team, newest first: UPDATES_PER_PAGE of them, older than the update
+    `before` (an id, from the "Older updates" link) when given. Keyset, not counted: one query
+    however long the history. Returns the page and the id to continue before, if any."""
+    qs = updates_for_team(team=team, user=user)
+    anchor = int(before) if before and before.isdigit() and int(before) < 2**31 else None
+    if anchor:
+        at = Subquery(Update.objects.filter(pk=anchor).values("created_at")[:1])
+        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=anchor))
+    rows = list(qs[: UPDATES_PER_PAGE + 1])
+    more = len(rows) > UPDATES_PER_PAGE
+    rows = rows[:UPDATES_PER_PAGE]
+    return rows, (rows[-1].pk if more else None)
 
 
 def unread_updates(*, team: Team, user: User, now: datetime | None = None) -> QuerySet[Update]:
@@ -170,6 +191,68 @@ def trust_figures(*, team: Team, start: datetime, end: datetime, now: datetime |
         "updates_read": {"numerator": numerator, "denominator": denominator},
         "recognition_by_value": [(row["value__name"], row["n"]) for row in by_value],
     }
+
+
+def trust_figures_by_team(*, spans: Mapping[int, tuple[datetime, datetime]], now: datetime | None = None) -> dict:
+    """trust_figures for many teams, each between its own two instants (team id -> (start,
+    end)), in four queries whatever the number of teams (the weekly digest): the conditions
+    take one branch per distinct pair of instants, never one per team."""
+    now = now or timezone.now()
+    if not spans:
+        return {}
+    groups: dict[tuple, list[int]] = {}
+    for team_id, span in spans.items():
+        groups.setdefault(tuple(span), []).append(team_id)
+
+    def within(prefix: str, team: str) -> Q:
+        return reduce(
+            or_,
+            [
+                Q(**{f"{team}__in": ids, f"{prefix}created_at__gte": start, f"{prefix}created_at__lt": end})
+                for (start, end), ids in groups.items()
+            ],
+        )
+
+    result = {
+        team_id: {"updates_posted": 0, "updates_read": {"numerator": 0, "denominator": 0}, "recognition_by_value": []}
+        for team_id in spans
+    }
+    posted = Update.objects.filter(within("", "team_id")).order_by()
+    for row in posted.values("team_id").annotate(n=Count("pk")):
+        result[row["team_id"]]["updates_posted"] = row["n"]
+    settled = posted.filter(created_at__lte=now - READ_WITHIN)
+    members = Membership.objects.filter(
+        team=OuterRef("team"), role=Role.MEMBER, joined_at__lte=OuterRef("created_at")
+    ).order_by()
+    audiences = settled.annotate(audience=_subquery_count(members)).values_list("team_id", "audience")
+    for team_id, audience in audiences:
+        result[team_id]["updates_read"]["denominator"] += audience or 0
+    reads = (
+        UpdateRead.objects.filter(
+            update__in=settled,
+            read_at__lte=F("update__created_at") + READ_WITHIN,
+            user__memberships__team=F("update__team"),
+            user__memberships__role=Role.MEMBER,
+            user__memberships__joined_at__lte=F("update__created_at"),
+        )
+        .order_by()
+        .values("update__team_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in reads:
+        result[row["update__team_id"]]["updates_read"]["numerator"] = row["n"]
+    # Thanks to anyone in the team today, given in that team's period: once per recognition
+    # and value, whatever the number of the team's people it thanked.
+    team = "recognition__recipients__user__memberships__team_id"
+    by_value = (
+        Recognition.values.through.objects.filter(within("recognition__", team))
+        .values(team, "value__name", "value__order")
+        .annotate(n=Count("recognition_id", distinct=True))
+        .order_by(team, "value__order", "value__name")
+    )
+    for row in by_value:
+        result[row[team]]["recognition_by_value"].append((row["value__name"], row["n"]))
+    return result
 
 
 def _subquery_count(qs: QuerySet):

@@ -47,12 +47,16 @@ def _next_url(request: HttpRequest, default: str) -> str:
 @require_safe
 def team_updates(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_team_for(request.user, slug)
+    before = request.GET.get("before")
+    updates, next_before = selectors.updates_page(team=team, user=request.user, before=before)
     return render(
         request,
         "updates/list.html",
         {
             "team": team,
-            "updates": selectors.updates_for_team(team=team, user=request.user)[:50],
+            "updates": updates,
+            "next_before": next_before,
+            "paged": bool(before),
             "can_post": permissions.can_post_update(request.user, team),
         },
     )

@@ -108,6 +108,8 @@ def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
 def team_members(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_managed_team_for(request.user, slug)
     remember_team(request, team)
+    invited_before = request.GET.get("invited_before")
+    invitations, next_invited_before = selectors.team_pending_invitations_page(team, before=invited_before)
     return render(
         request,
         "accountability/team_members.html",
@@ -117,7 +119,10 @@ def team_members(request: HttpRequest, slug: str) -> HttpResponse:
             "memberships": Paginator(selectors.team_memberships(team), MEMBERS_PER_PAGE).get_page(
                 request.GET.get("page")
             ),
-            "pending_invitations": selectors.team_pending_invitations(team),
+            # Newest first, a page at a time (keyset: no count).
+            "pending_invitations": invitations,
+            "next_invited_before": next_invited_before,
+            "invitations_paged": bool(invited_before),
             "invite_form": InviteForm(),
         },
     )

@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from accountability.forms import add_service_errors
-from accountability.models import Membership, Role, User
+from accountability.models import User
 
-from .. import services
+from .. import selectors, services
 from ..forms import (
     ActionItemForm,
     CadenceForm,
@@ -207,7 +207,7 @@ def series_end(request: HttpRequest, series_id: int) -> HttpResponse:
 @require_POST
 def transfer_propose(request: HttpRequest, series_id: int) -> HttpResponse:
     series = _get_series_for(request.user, series_id)
-    managers = [ms.user for ms in Membership.objects.filter(team=series.team, role=Role.MANAGER).select_related("user")]
+    managers = selectors.transfer_candidates(series=series)
     form = TransferForm(request.POST, managers=managers)
     if form.is_valid():
         to = next(u for u in managers if u.pk == form.cleaned_data["to_manager"])

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accountability.forms import add_service_errors
-from accountability.models import Membership, Role, User
+from accountability.models import User
 
 from .. import selectors
 from ..forms import (
@@ -97,12 +97,7 @@ def _render_series(request: HttpRequest, series: Series, meeting_id: int | None 
         "open_panel": next(iter(forms), ""),
     }
     if series.is_one_to_one and series.is_running and request.user.pk != series.member_id:
-        managers = [
-            ms.user
-            for ms in Membership.objects.filter(team=series.team, role=Role.MANAGER)
-            .exclude(user_id=series.manager_id)
-            .select_related("user")
-        ]
+        managers = selectors.transfer_candidates(series=series)
         if managers:
             context["transfer_form"] = forms.get("transfer") or TransferForm(managers=managers)
     return render(request, "meetings/series.html", context, status=status)

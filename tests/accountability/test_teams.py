@@ -587,3 +587,30 @@ def test_org_admin_cannot_edit_accounts_in_the_admin(client, org_admin, member):
 @pytest.mark.parametrize(("threshold", "minimum"), [(2, 3), (3, 3), (5, 5), (12, 12)])
 def test_anonymous_results_never_describe_a_group_below_the_floor(threshold, minimum):
     assert Team(anonymity_threshold=threshold).anonymity_minimum == minimum
+
+
+def test_pending_invitations_come_a_page_at_a_time(client, manager, team, django_assert_max_num_queries):
+    """Newest first, INVITATIONS_PER_PAGE at a time, without counting them all."""
+    from accountability.selectors import INVITATIONS_PER_PAGE
+
+    _grow(team, 2, INVITATIONS_PER_PAGE + 4)
+    client.force_login(manager)
+    url = reverse("team_members", args=[team.slug])
+    client.get(url)
+
+    with django_assert_max_num_queries(TEAM_MEMBERS_MAX_QUERIES):
+        first = client.get(url)
+    older = first.context["next_invited_before"]
+    with django_assert_max_num_queries(TEAM_MEMBERS_MAX_QUERIES):
+        second = client.get(url, {"invited_before": older})
+
+    shown = [i.pk for i in first.context["pending_invitations"]] + [i.pk for i in second.context["pending_invitations"]]
+    assert len(first.context["pending_invitations"]) == INVITATIONS_PER_PAGE
+    assert sorted(shown) == sorted(Invitation.objects.filter(team=team).values_list("pk", flat=True))
+    assert shown == sorted(shown, reverse=True)  # newest first (made in order)
+    assert f"?invited_before={older}" in first.content.decode()
+    assert 'aria-label="Pages of invitations"' in second.content.decode()
+    assert second.context["next_invited_before"] is None
+    assert (
+        client.get(url, {"invited_before": "x"}).context["pending_invitations"] == first.context["pending_invitations"]
+    )

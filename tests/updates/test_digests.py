@@ -15,6 +15,8 @@ from dashboard.digest import manager_digest_dispatch
 from updates import services
 from updates.digest import updates_digest_dispatch
 
+from ..factories import TeamFactory
+
 MONDAY = Week.from_label("2026-W11")  # 9 March 2026
 LAST_WEEK = MONDAY.previous()
 
@@ -102,3 +104,21 @@ def test_a_members_drill_down_shows_no_recognition_or_updates_figure(client, tea
     assert "Recognition for each value" not in page and "Updates posted" not in page
     team_page = client.get(reverse("team_dashboard", args=[team.slug])).content.decode()
     assert "Recognition for each value" in team_page and "Candour 1" in team_page
+
+
+def test_the_members_digest_finds_its_teams_in_a_bounded_number_of_queries(
+    time_machine, last_weeks_updates, django_assert_max_num_queries
+):
+    """Decided per time zone, not per team: nothing due is one query (the zones in use)
+    however many teams there are, and the teams of the due zones are the only ones read."""
+    team = last_weeks_updates
+    time_machine.move_to(local_instant(MONDAY.start, time(7, 59), team.tz), tick=False)
+    with django_assert_max_num_queries(1):
+        assert updates_digest_dispatch() == 0
+    TeamFactory.create_batch(30, time_zone="America/New_York")
+    with django_assert_max_num_queries(1) as queries:
+        assert updates_digest_dispatch() == 0
+    # The distinct zones, not every team read into Python.
+    assert "DISTINCT" in queries.captured_queries[0]["sql"]
+    time_machine.move_to(local_instant(MONDAY.start, time(8, 0), team.tz), tick=False)
+    assert updates_digest_dispatch() == 2

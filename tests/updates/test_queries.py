@@ -5,6 +5,7 @@ fixed number of queries each, never one per row."""
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,6 +15,7 @@ from accountability.models import LeadershipEvent, Role
 from tests.factories import MembershipFactory
 from updates import services
 from updates.models import UpdateRead
+from updates.selectors import UPDATES_PER_PAGE
 
 # Pinned, with thanks on the page: the team page runs 13 for a manager (3 of them the thanks,
 # their recipients and their values, 1 the latest updates, 1 the leadership history; without
@@ -56,6 +58,7 @@ def test_query_counts_do_not_grow_with_updates_thanks_or_history(
     url = reverse(page, args=[team.slug])
     _grow(team, manager, member, values, 2)
     client.get(url)  # the first visit stores the current team in the session
+    cache.clear()  # the dashboard computed afresh, not read from its cache (dashboard/freshness.py)
     small = _count(client, url)
     _grow(team, manager, member, values, 25)
     with django_assert_max_num_queries(PINNED[page]):
@@ -91,3 +94,35 @@ def test_the_updates_pages_do_not_grow_with_the_data(
     with django_assert_max_num_queries(OWN_PAGES[page]):
         large = _count(client, url())
     assert large == small == OWN_PAGES[page]
+
+
+def test_the_updates_list_comes_a_page_at_a_time(client, team, manager, member, django_assert_max_num_queries):
+    """Newest first, UPDATES_PER_PAGE at a time, "Older updates" continuing after the last one
+    shown; nonsense in the link is the first page, never an error."""
+    now = timezone.now()
+    for i in range(UPDATES_PER_PAGE + 3):
+        services.update_post(author=manager, team=team, title=f"Update {i:02d}", body="x", now=now - timedelta(hours=i))
+    client.force_login(member)
+    url = reverse("team_updates", args=[team.slug])
+    client.get(url)
+
+    with django_assert_max_num_queries(OWN_PAGES["team_updates"]):
+        first = client.get(url)
+    titles = [u.title for u in first.context["updates"]]
+    assert titles == [f"Update {i:02d}" for i in range(UPDATES_PER_PAGE)]
+    older = first.context["next_before"]
+    assert f"?before={older}" in first.content.decode()
+    assert 'aria-label="Pages of updates"' in first.content.decode()
+
+    with django_assert_max_num_queries(OWN_PAGES["team_updates"]):
+        second = client.get(url, {"before": older})
+    assert [u.title for u in second.context["updates"]] == [
+        f"Update {i:02d}" for i in range(UPDATES_PER_PAGE, UPDATES_PER_PAGE + 3)
+    ]
+    assert second.context["next_before"] is None
+    assert "Newest" in second.content.decode()
+
+    for nonsense in ("abc", "-1", "99999999999999999999", "0"):
+        response = client.get(url, {"before": nonsense})
+        assert response.status_code == 200
+        assert [u.title for u in response.context["updates"]] == titles
