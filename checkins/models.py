@@ -207,7 +207,7 @@ class Answer(models.Model):
     0 in `number`, a scale 1 to 5; a choice and text are in `text`."""
 
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     number = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     text = models.TextField(blank=True, max_length=4000)
 

@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ('number', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True)),
                 ('text', models.TextField(blank=True, max_length=4000)),
                 ('checkin', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='checkins.checkin')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='checkins.question')),
+                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='checkins.question')),
             ],
         ),
         migrations.CreateModel(

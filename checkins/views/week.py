@@ -114,6 +114,7 @@ def week_page(request: HttpRequest, slug: str, label: str | None = None) -> Http
         # Keep what they typed, and let them save it over the newer version on purpose.
         data = request.POST.copy()
         data["version"] = exc.checkin.version
+        selectors.with_answers([exc.checkin], team=team)
         form = CheckInForm(data, questions=questions)
         form.is_valid()
         messages.warning(

@@ -362,3 +362,10 @@ def test_a_manager_edits_questions_in_the_browser_pages(client, team, manager, c
     response = client.post(reverse("question_set_from_template", args=[team.slug]), {"template": "nonsense"})
     assert response.status_code == 302
     assert _labels(team, WEEK.next())[2] == "Pick one"
+
+
+def test_a_team_with_answers_can_still_be_deleted(team, member, asked):
+    services.checkin_submit(member=member, team=team, week=WEEK.next(), mood=4, answers={str(asked["scale"].key): 3})
+    team.delete()
+    assert not Answer.objects.exists()
+    assert not Question.objects.exists()
