@@ -90,7 +90,9 @@ def week_page(request: HttpRequest, slug: str, label: str | None = None) -> Http
     questions = selectors.questions_for_week(team=team, week=week)
     # A form from before this change has no fingerprint: the service checks its answers instead.
     posted_set = request.POST.get("question_set")
-    if posted_set and posted_set != selectors.question_set_fingerprint(questions):
+    asked = {q.field_name for q in questions}
+    unknown = [k for k, v in request.POST.items() if k.startswith("q-") and k not in asked and v.strip()]
+    if unknown or (posted_set and posted_set != selectors.question_set_fingerprint(questions)):
         return _questions_changed(request, team, week, questions)
     form = CheckInForm(request.POST, questions=questions)
     if not form.is_valid():
@@ -148,7 +150,7 @@ def _questions_changed(request: HttpRequest, team: Team, week: Week, questions: 
         if name not in fields and typed.get(name, "").strip():
             leftover[name] = typed[name]
     labels = selectors.questions_by_key(team=team, keys=list(leftover))
-    unasked = [(labels[k].label if k in labels else k.replace("_", " ").capitalize(), v) for k, v in leftover.items()]
+    unasked = [(_unasked_label(k, labels), v) for k, v in leftover.items()]
     form = CheckInForm(
         initial={**typed, "question_set": selectors.question_set_fingerprint(questions)}, questions=questions
     )
@@ -158,6 +160,14 @@ def _questions_changed(request: HttpRequest, team: Team, week: Week, questions: 
         "it is in the questions below, and anything for a question no longer asked is shown beside them.",
     )
     return _render_week(request, team, week, checkin_form=form, unasked=unasked, status=409)
+
+
+def _unasked_label(key: str, labels: dict) -> str:
+    if key in labels:
+        return labels[key].label
+    if key in ("highlights", "blockers", "support_requested"):
+        return {"highlights": "Highlights", "blockers": "Anything in your way?"}.get(key, "Support I'd like")
+    return "A question this check-in doesn't ask"
 
 
 @login_required

@@ -369,3 +369,16 @@ def test_a_team_with_answers_can_still_be_deleted(team, member, asked):
     team.delete()
     assert not Answer.objects.exists()
     assert not Question.objects.exists()
+
+
+def test_an_answer_posted_for_a_question_not_asked_is_shown_back_not_dropped(client, team, member, clock):
+    client.force_login(member)
+    response = client.post(
+        reverse("this_week", args=[team.slug]),
+        {"mood": "4", "highlights": "Fine", "q-00000000-0000-0000-0000-000000000001": "Words to keep"},
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Words to keep" in body
+    assert "Fine" in body
+    assert not CheckIn.objects.exists()
