@@ -13,7 +13,10 @@ from datetime import datetime, time, timedelta
 from accountability.models import Commitment, CommitmentEvent, CommitmentSource, CommitmentStatus, Membership, Role
 from accountability.weeks import Week, local_instant
 
-from .models import CheckIn, Comment
+from . import services
+from .models import Answer, CheckIn, Comment, Question, QuestionKind
+from .question_sets import BUILTIN_TEMPLATES
+from .selectors import questions_for_week
 
 HISTORY_WEEKS = 12
 
@@ -64,6 +67,18 @@ COMMITMENT_REPLIES = [
     "Thanks for saying what got in the way. Shall we split it into smaller pieces together?",
     "That's useful to know. I'll protect Thursday afternoon for focus time.",
 ]
+# The teams' own questions: each demo team starts from a built-in template; Platform changes
+# its set halfway through the history (a scale reworded, a number added), so the demo shows
+# past weeks as they were asked and a rewording's figures kept apart.
+DEMO_TEMPLATES = {"platform": "engineering-weekly", "customer-success": "one-to-one-prep"}
+TEXT_ANSWERS = {
+    QuestionKind.SHORT_TEXT: ["A quiet Friday", "Good coffee with the team", "A thoughtful review"],
+    QuestionKind.LONG_TEXT: [
+        "The retry fix and its tests; the runbook is half done.",
+        "How we split on-call next quarter.",
+        "Reviewed three pull requests and paired on the importer.",
+    ],
+}
 # Hours from a check-in to its acknowledgement: mostly the same or the next working day.
 ACK_DELAYS = [1, 2, 3, 5, 20, 26, 48]
 
@@ -85,11 +100,14 @@ def seed_history(*, teams, now: datetime) -> int:
     rng = random.Random(2026)  # noqa: S311 - demo data only
     # The review has a generator of its own: adding it left the history above unchanged.
     review_rng = random.Random(4)  # noqa: S311 - demo data only
+    # Answers to the teams' own questions have a generator of their own too.
+    answer_rng = random.Random(14)  # noqa: S311 - demo data only
     added = 0
     for team in teams:
         tz = team.tz
         current = team.current_week(now)
         today = team.today(now)
+        added += _seed_questions(team, current)
         people = list(Membership.objects.filter(team=team).select_related("user").order_by("user__email"))
         managers = [m.user for m in people if m.role == Role.MANAGER]
         for membership in people:
@@ -105,14 +123,71 @@ def seed_history(*, teams, now: datetime) -> int:
                 for back in range(HISTORY_WEEKS, 0, -1):
                     week = Week(current.start - timedelta(days=7 * back))
                     # Last week's first commitment stays open: "This week" shows it carried over.
-                    added += _seed_week(rng, team, user, managers, week, tz, today, leave_first_open=back == 1)
+                    added += _seed_week(
+                        rng, team, user, managers, week, tz, today, leave_first_open=back == 1, answer_rng=answer_rng
+                    )
                 added += _seed_current_week(rng, team, user, current, tz, now)
             if managers and not _reviewed(team, user):
                 added += _seed_review(review_rng, team, user, managers[0], current, now)
     return added
 
 
-def _seed_week(rng, team, user, managers, week: Week, tz, today, leave_first_open: bool = False) -> int:
+def _seed_questions(team, current: Week) -> int:
+    """The team's questions over the history (once: a team with questions keeps them)."""
+    template = next((t for t in BUILTIN_TEMPLATES if t["slug"] == DEMO_TEMPLATES.get(team.slug)), None)
+    if template is None or Question.objects.filter(team=team).exists():
+        return 0
+    first = Week(current.start - timedelta(weeks=HISTORY_WEEKS))
+    # Chosen the week before the history starts: a change applies from the next week.
+    services.question_set_replace(team=team, questions=template["questions"], now=_at(first.previous(), 2, 12, team.tz))
+    if team.slug == "platform":
+        halfway = _at(Week(current.start - timedelta(weeks=HISTORY_WEEKS // 2 + 1)), 2, 12, team.tz)
+        focus = Question.objects.filter(team=team, kind=QuestionKind.SCALE).get()
+        services.question_update(
+            team=team,
+            key=focus.key,
+            label="How much uninterrupted focus time did you get?",
+            help_text="Blocks of an hour or more without meetings or pings.",
+            visibility=focus.visibility,
+            low_label=focus.low_label,
+            high_label=focus.high_label,
+            now=halfway,
+        )
+        services.question_add(team=team, kind=QuestionKind.NUMBER, label="Hours in meetings, roughly", now=halfway)
+    return Question.objects.filter(team=team).count()
+
+
+def _seed_answers(rng, checkin: CheckIn, questions: list[Question]) -> int:
+    """Answers to the week's own questions; what the check-in stores itself is kept only when
+    that week asked it."""
+    asked = {q.special for q in questions if q.special}
+    for name in ("highlights", "blockers", "support_requested"):
+        if name not in asked:
+            setattr(checkin, name, "")
+    checkin.save(update_fields=["highlights", "blockers", "support_requested"])
+    answers = []
+    for question in questions:
+        if question.special or rng.random() < 0.1:
+            continue
+        number, text = None, ""
+        if question.kind == QuestionKind.SCALE:
+            number = rng.choices([1, 2, 3, 4, 5], weights=[2, 8, 30, 40, 20])[0]
+        elif question.kind == QuestionKind.NUMBER:
+            number = rng.choice([3, 5, 6, 8, 10, 12])
+        elif question.kind == QuestionKind.YES_NO:
+            number = 1 if rng.random() < 0.3 else 0
+        elif question.kind == QuestionKind.CHOICE:
+            text = rng.choice(question.choices)
+        else:
+            text = rng.choice(TEXT_ANSWERS[question.kind])
+        answers.append(Answer(checkin=checkin, question=question, number=number, text=text))
+    Answer.objects.bulk_create(answers)
+    return len(answers)
+
+
+def _seed_week(
+    rng, team, user, managers, week: Week, tz, today, leave_first_open: bool = False, answer_rng=None
+) -> int:
     added = 0
     monday = _at(week, 0, 9, tz)
     for index in range(rng.randint(2, 4)):
@@ -214,7 +289,7 @@ def _seed_week(rng, team, user, managers, week: Week, tz, today, leave_first_ope
         submitted = (
             due_at + timedelta(hours=rng.choice([20, 44])) if late else due_at - timedelta(hours=rng.randint(1, 6))
         )
-        CheckIn.objects.create(
+        checkin = CheckIn.objects.create(
             member=user,
             team=team,
             week=week.start,
@@ -227,6 +302,8 @@ def _seed_week(rng, team, user, managers, week: Week, tz, today, leave_first_ope
             is_late=late,
         )
         added += 1
+        if answer_rng is not None:
+            added += _seed_answers(answer_rng, checkin, questions_for_week(team=team, week=week))
     return added
 
 

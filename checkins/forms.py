@@ -2,7 +2,7 @@ from django import forms
 
 from accountability.models import CommitmentStatus, User
 
-from .models import CheckIn, Mood
+from .models import CheckIn, Mood, Question, QuestionKind, Visibility
 
 REVIEW_CHOICES = [
     (CommitmentStatus.DONE, "Done"),
@@ -41,6 +41,10 @@ class ProposeForm(CommitmentForm):
 
 
 class CheckInForm(forms.ModelForm):
+    """Mood and energy, then the week's questions in their order: the ones stored on the
+    check-in (highlights, blockers, support) under their column's name, the others as
+    `q-<key>` (the key stays across rewordings, so what was typed survives one)."""
+
     mood = forms.TypedChoiceField(
         label="How are your mood and energy this week?",
         choices=Mood.choices,
@@ -49,24 +53,153 @@ class CheckInForm(forms.ModelForm):
         error_messages={"required": "Choose how you're doing, from 1 to 5."},
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    question_set = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = CheckIn
         fields = ["mood", "highlights", "blockers", "support_requested"]
-        labels = {
-            "highlights": "Highlights",
-            "blockers": "Anything in your way?",
-            "support_requested": "Support I'd like",
-        }
-        help_texts = {
-            "highlights": "What went well, what you're proud of.",
-            "support_requested": "Your manager sees this first and answers it.",
-        }
         widgets = {
             "highlights": forms.Textarea(attrs={"rows": 3}),
             "blockers": forms.Textarea(attrs={"rows": 2}),
             "support_requested": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, questions: list[Question], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        asked = {q.special: q for q in questions if q.special}
+        for name in ("highlights", "blockers", "support_requested"):
+            if name not in asked:
+                del self.fields[name]
+        order = ["mood"]
+        for question in questions:
+            if question.special:
+                field = self.fields[question.special]
+                field.required = question.required
+                field.error_messages["required"] = "This one is needed: a few words are enough."
+            else:
+                field = question_field(question)
+                self.fields[question.field_name] = field
+            field.label = question.label
+            field.help_text = _help(question)
+            field.question = question
+            order.append(question.field_name)
+        self.order_fields([*order, "version", "question_set"])
+
+    def question_fields(self) -> list:
+        return [self[q.field_name] for q in self.questions]
+
+    @property
+    def answers(self) -> dict[str, object]:
+        """The answers to the questions not stored on the check-in, by question key."""
+        return {str(q.key): self.cleaned_data.get(q.field_name) for q in self.questions if not q.special}
+
+
+def _help(question: Question) -> str:
+    shared = " Your teammates see this answer too." if question.visibility == Visibility.SHARED else ""
+    return f"{question.help_text}{shared}".strip()
+
+
+def question_field(question: Question) -> forms.Field:
+    """The right input for each kind of question."""
+    needed = {"required": "This one is needed."}
+    kind = question.kind
+    if kind == QuestionKind.SHORT_TEXT:
+        return forms.CharField(required=question.required, max_length=200, error_messages=needed)
+    if kind == QuestionKind.LONG_TEXT:
+        return forms.CharField(
+            required=question.required,
+            max_length=4000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            error_messages=needed,
+        )
+    if kind == QuestionKind.SCALE:
+        return forms.TypedChoiceField(
+            required=question.required,
+            coerce=int,
+            empty_value=None,
+            choices=[(i, str(i)) for i in range(1, 6)],
+            widget=forms.RadioSelect,
+            error_messages={**needed, "invalid_choice": "Choose from 1 to 5."},
+        )
+    if kind == QuestionKind.YES_NO:
+        return forms.ChoiceField(
+            required=question.required,
+            choices=[("yes", "Yes"), ("no", "No")],
+            widget=forms.RadioSelect,
+            error_messages={**needed, "invalid_choice": "Answer yes or no."},
+        )
+    if kind == QuestionKind.CHOICE:
+        return forms.ChoiceField(
+            required=question.required,
+            choices=[(c, c) for c in question.choices],
+            widget=forms.RadioSelect,
+            error_messages={**needed, "invalid_choice": "Choose one of the options shown."},
+        )
+    return forms.DecimalField(
+        required=question.required,
+        max_digits=15,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={
+            **needed,
+            "invalid": "Give a number, like 3 or 2.5.",
+            "max_digits": "That number is too large.",
+            "max_decimal_places": "Four decimals at most.",
+            "max_whole_digits": "That number is too large.",
+        },
+    )
+
+
+class QuestionForm(forms.Form):
+    """A manager's question: what it asks, how it is answered, who sees the answers."""
+
+    kind = forms.ChoiceField(label="Answered with", choices=QuestionKind.choices, initial=QuestionKind.SHORT_TEXT)
+    label = forms.CharField(
+        label="Question",
+        max_length=200,
+        error_messages={"required": "Write the question.", "max_length": "Keep the question to 200 characters."},
+    )
+    help_text = forms.CharField(label="A hint under the question (optional)", required=False, max_length=200)
+    required = forms.BooleanField(label="An answer is required", required=False)
+    visibility = forms.ChoiceField(
+        label="Who sees the answers", choices=Visibility.choices, initial=Visibility.PRIVATE, widget=forms.RadioSelect
+    )
+    choices = forms.CharField(
+        label="Choices, one a line (for a choice question)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    low_label = forms.CharField(label="What 1 means (for a scale)", required=False, max_length=200)
+    high_label = forms.CharField(label="What 5 means (for a scale)", required=False, max_length=200)
+    same_meaning = forms.BooleanField(
+        label="The new wording means the same thing: keep its figures together with the old ones",
+        required=False,
+    )
+
+    def __init__(self, *args, editing: Question | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing is None:
+            del self.fields["same_meaning"]
+        else:
+            # The kind stays: to ask something else, retire the question and add another.
+            del self.fields["kind"]
+            if editing.kind != QuestionKind.CHOICE:
+                del self.fields["choices"]
+            if editing.kind != QuestionKind.SCALE:
+                del self.fields["low_label"]
+                del self.fields["high_label"]
+            if editing.special:
+                self.fields["visibility"].help_text = "Highlights, blockers and support requests stay private."
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("choices", "").splitlines() if line.strip()]
+
+
+class QuestionTemplateForm(forms.Form):
+    name = forms.CharField(label="Template name", max_length=100)
+    description = forms.CharField(label="What it's for (optional)", required=False, max_length=200)
 
 
 class ReviewForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from accountability.exports import neutralise
+from checkins import selectors as checkin_selectors
 
 from .metrics import DEFINITIONS, Scorecard
 from .pages import TeamDashboard
@@ -62,21 +63,33 @@ def csv_rows(dashboard: TeamDashboard) -> Iterator[list[str]]:
     if dashboard.individual:
         header.append("Average mood (1-5)")
     header += [f"{DEFINITIONS[key].label} ({UNIT_HEADERS[DEFINITIONS[key].unit]})" for key in TEAM_ONLY_METRICS]
+    # One column per check-in question, headed with its wording in those weeks: what each
+    # person answered, for the team's managers (organisation admins get the team's figures only).
+    columns, answers = [], {}
+    if dashboard.individual:
+        start, end = dashboard.range.start, dashboard.range.end
+        columns = checkin_selectors.csv_question_columns(team=dashboard.team, start=start, end=end)
+        answers = checkin_selectors.csv_member_answers(team=dashboard.team, start=start, end=end, columns=columns)
+        header += [neutralise(column.header) for column in columns]
     yield header
     team_values = {item.definition.key: item.value for strategy in dashboard.strategies for item in strategy.metrics}
     first, last = dashboard.range.first.label, dashboard.range.last.label
 
-    def line(name: str, email: str, card: Scorecard, mood: float | None, *, team: bool = False) -> list[str]:
+    def line(
+        name: str, email: str, card: Scorecard, mood: float | None, *, team: bool = False, user_id: int | None = None
+    ) -> list[str]:
         total = card.total
         cells = [name, email, first, last, total.checkins, total.expected, total.came_due]
         cells += [_csv_number(key, card.values.get(key)) for key in CSV_METRICS]
         if dashboard.individual:
             cells.append("" if mood is None else f"{mood:.1f}")
         cells += [_csv_number(key, team_values.get(key)) if team else "" for key in TEAM_ONLY_METRICS]
+        if columns:
+            cells += answers.get(user_id, [""] * len(columns)) if user_id else [""] * len(columns)
         return [neutralise(cell) for cell in cells]
 
     for figures in dashboard.members:
-        yield line(figures.user.name, figures.user.email, figures.card, figures.average_mood)
+        yield line(figures.user.name, figures.user.email, figures.card, figures.average_mood, user_id=figures.user.pk)
     team_mood = None
     if dashboard.individual and dashboard.card.total.checkins:
         mood_total = sum(sum(figures.mood_sums) for figures in dashboard.members)

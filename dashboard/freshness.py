@@ -61,6 +61,8 @@ TEAM_DATA: dict[str, str | None] = {
     "accountability.LeadershipEvent": "team",
     "checkins.CheckIn": "team",
     "checkins.Comment": "team",
+    "checkins.Question": "team",
+    "checkins.Answer": "checkin__team",
     "feedback.FeedbackThread": "team",
     "feedback.FeedbackMessage": "thread__team",
     "surveys.SurveyTemplate": None,
@@ -93,11 +95,13 @@ def _recent_checkins(since: date) -> Q:
     return Q(week__gte=since) | open_support | open_blocker
 
 
-# The two tables that grow with a team's history: only the rows that can reach the figures of
+# The tables that grow with a team's history: only the rows that can reach the figures of
 # a range starting on or after `since` are fingerprinted, so the cost follows the range.
 RECENT: dict[str, Callable[[date], Q]] = {
     "accountability.Commitment": _recent_commitments,
     "checkins.CheckIn": _recent_checkins,
+    # The answers to the team's own questions: only the range's weeks reach the figures.
+    "checkins.Answer": lambda since: Q(checkin__week__gte=since),
 }
 # Models the dashboard never reads (the team row itself is keyed on its fields, in Python).
 NOT_READ = frozenset(
@@ -107,6 +111,7 @@ NOT_READ = frozenset(
         "accountability.OutboundEmail",
         "accountability.CommitmentEvent",
         "accountability.AuditEvent",
+        "checkins.QuestionTemplate",
         "accountability.DataExport",
         "accountability.OrganisationSettings",
         "api.AccessToken",

@@ -27,6 +27,7 @@ from .collect import MemberFigures, collect, team_card
 from .collect import mood_trend as team_mood_trend
 from .metrics import DEFINITIONS, UPDATES_KEYS, Definition, Scorecard
 from .needs import NeedsList, needs_you
+from .questions import QuestionCard, question_cards
 from .range import WeekRange, parse_range
 from .trust import Strategy, TrustMetric, feedback_figures, trust_strategies, updates_figures
 
@@ -51,6 +52,8 @@ class TeamDashboard:
     needs: list[NeedsList] = field(default_factory=list)
     overdue: NeedsList | None = None
     members_page: Page | None = None
+    # The team's own check-in questions (dashboard/questions.py), each with its chart if any.
+    questions: list[QuestionCard] = field(default_factory=list)
 
     @property
     def breakdown(self) -> list[tuple[Definition, int, str]]:
@@ -112,6 +115,9 @@ def team_dashboard(
     )
     if individual and needs:
         dashboard.needs, dashboard.overdue = needs_you(team, week_range, team.today(now))
+    if needs:
+        dashboard.questions = question_cards(team=team, weeks=weeks, individual=individual)
+        dashboard.charts += [card.chart for card in dashboard.questions if card.chart]
     return dashboard
 
 

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_safe
 from accountability import exports, paging, permissions, selectors
 from accountability.models import Membership, Role, Team
 from accountability.navigation import remember_team
+from checkins import permissions as checkin_permissions
+from checkins import selectors as checkin_selectors
 from feedback import selectors as feedback_selectors
 from updates import selectors as update_selectors
 
@@ -56,6 +58,10 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "thanks": update_selectors.recognitions_for_team(team=team),
             "team_updates": update_selectors.updates_for_team(team=team, user=request.user)[:3],
             "leadership": selectors.leadership_history(team=team, limit=10),
+            # Answers to the team's shared check-in questions: for its own people only.
+            "shared_answers": checkin_selectors.shared_answers(team=team, week=week)
+            if checkin_permissions.can_see_shared_answers(request.user, team)
+            else None,
         },
     )
 

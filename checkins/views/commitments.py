@@ -140,6 +140,7 @@ def history(request: HttpRequest, slug: str, user_id: int | None = None) -> Http
     page, weeks = selectors.history_for_member(
         member=person, team=team, through=current, page_number=request.GET.get("page")
     )
+    selectors.with_answers([item.checkin for item in weeks], team=team)
     return render(
         request,
         "checkins/history.html",

@@ -45,6 +45,11 @@ def _render_checkin(
     request: HttpRequest, checkin: CheckIn, *, reply_form: ReplyForm | None = None, status: int = 200
 ) -> HttpResponse:
     review = selectors.checkin_review(checkin=checkin)
+    selectors.with_answers([checkin], team=checkin.team)
+    # Support and blockers are shown first, on their own: the other answers follow the mood.
+    checkin.answered_others = [
+        a for a in checkin.answered if a.question.special not in ("support_requested", "blockers")
+    ]
     return render(
         request,
         "checkins/checkin_detail.html",

@@ -31,6 +31,7 @@ def _render_week(
     commitment_form: CommitmentForm | None = None,
     review_form: tuple[int, ReviewForm] | None = None,
     conflict: CheckIn | None = None,
+    unasked: list[tuple[str, str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
@@ -38,9 +39,19 @@ def _render_week(
     # The page shows every reply not seen yet (highlighted as new, this once).
     services.comments_mark_seen(member=request.user, team=team, shown_at=now, ids=view.new_reply_ids)
     window = services.checkin_window(team=team, week=week, now=now)
+    questions = selectors.questions_for_week(team=team, week=week)
+    answers = selectors.checkin_answers(checkin=view.checkin, questions=questions)
+    if view.checkin is not None:
+        view.checkin.answered = selectors.answered(view.checkin, questions, answers)
     if checkin_form is None:
         checkin_form = CheckInForm(
-            instance=view.checkin, initial={"version": view.checkin.version if view.checkin else None}
+            instance=view.checkin,
+            initial={
+                "version": view.checkin.version if view.checkin else None,
+                "question_set": selectors.question_set_fingerprint(questions),
+                **selectors.answer_initial(questions, answers),
+            },
+            questions=questions,
         )
     return render(
         request,
@@ -58,6 +69,7 @@ def _render_week(
             "commitment_form": commitment_form or CommitmentForm(),
             "review_form": review_form,
             "conflict": conflict,
+            "unasked": unasked or [],
             "previous_week": week.previous(),
             "next_week": week.next() if week < team.current_week(now) else None,
             # Other apps' pieces of the week (team updates, thanks received), registered with the core.
@@ -75,7 +87,14 @@ def week_page(request: HttpRequest, slug: str, label: str | None = None) -> Http
     if request.method != "POST":
         return _render_week(request, team, week)
 
-    form = CheckInForm(request.POST)
+    questions = selectors.questions_for_week(team=team, week=week)
+    # A form from before this change has no fingerprint: the service checks its answers instead.
+    posted_set = request.POST.get("question_set")
+    asked = {q.field_name for q in questions}
+    unknown = [k for k, v in request.POST.items() if k.startswith("q-") and k not in asked and v.strip()]
+    if unknown or (posted_set and posted_set != selectors.question_set_fingerprint(questions)):
+        return _questions_changed(request, team, week, questions)
+    form = CheckInForm(request.POST, questions=questions)
     if not form.is_valid():
         return _render_week(request, team, week, checkin_form=form, status=422)
     try:
@@ -84,16 +103,21 @@ def week_page(request: HttpRequest, slug: str, label: str | None = None) -> Http
             team=team,
             week=week,
             mood=form.cleaned_data["mood"],
-            highlights=form.cleaned_data["highlights"],
-            blockers=form.cleaned_data["blockers"],
-            support_requested=form.cleaned_data["support_requested"],
+            highlights=form.cleaned_data.get("highlights", ""),
+            blockers=form.cleaned_data.get("blockers", ""),
+            support_requested=form.cleaned_data.get("support_requested", ""),
             version=form.cleaned_data["version"],
+            answers=form.answers,
+            question_set=form.cleaned_data["question_set"] or None,
         )
+    except services.QuestionsChanged as exc:
+        return _questions_changed(request, team, week, exc.questions)
     except services.CheckInConflict as exc:
         # Keep what they typed, and let them save it over the newer version on purpose.
         data = request.POST.copy()
         data["version"] = exc.checkin.version
-        form = CheckInForm(data)
+        selectors.with_answers([exc.checkin], team=team)
+        form = CheckInForm(data, questions=questions)
         form.is_valid()
         messages.warning(
             request,
@@ -113,6 +137,37 @@ def week_page(request: HttpRequest, slug: str, label: str | None = None) -> Http
     else:
         messages.success(request, "Check-in updated.")
     return redirect(_week_url(team, week))
+
+
+def _questions_changed(request: HttpRequest, team: Team, week: Week, questions: list) -> HttpResponse:
+    """The form was made for other questions (opened before the week turned, say): ask this
+    week's questions again with everything typed kept: in the fields of the questions still
+    asked, and the answers to the others shown beside them to copy from."""
+    fields = {q.field_name for q in questions}
+    typed = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "question_set")}
+    leftover = {k[2:]: v for k, v in typed.items() if k.startswith("q-") and k not in fields and v.strip()}
+    for name in ("highlights", "blockers", "support_requested"):
+        if name not in fields and typed.get(name, "").strip():
+            leftover[name] = typed[name]
+    labels = selectors.questions_by_key(team=team, keys=list(leftover))
+    unasked = [(_unasked_label(k, labels), v) for k, v in leftover.items()]
+    form = CheckInForm(
+        initial={**typed, "question_set": selectors.question_set_fingerprint(questions)}, questions=questions
+    )
+    messages.warning(
+        request,
+        "This week's check-in asks different questions from the form you filled in. Nothing you typed is lost: "
+        "it is in the questions below, and anything for a question no longer asked is shown beside them.",
+    )
+    return _render_week(request, team, week, checkin_form=form, unasked=unasked, status=409)
+
+
+def _unasked_label(key: str, labels: dict) -> str:
+    if key in labels:
+        return labels[key].label
+    if key in ("highlights", "blockers", "support_requested"):
+        return {"highlights": "Highlights", "blockers": "Anything in your way?"}.get(key, "Support I'd like")
+    return "A question this check-in doesn't ask"
 
 
 @login_required

@@ -26,7 +26,8 @@ from accountability.models import (
     User,
 )
 from accountability.outbox import unsubscribe_token
-from checkins.models import CheckIn, Comment
+from checkins import selectors as checkin_selectors
+from checkins.models import CheckIn, Comment, Question, QuestionTemplate
 from feedback.models import FeedbackMessage, FeedbackThread
 from integrations.models import TeamChannel, WebhookEndpoint
 from surveys.models import SurveyRound, SurveyTemplate
@@ -90,6 +91,15 @@ def _team_people(outcome: str) -> dict[str, str]:
 def _owner(outcome: str) -> dict[str, str]:
     """Only `member`, whose commitment it is."""
     return _signed_in(NOT_FOUND, member=outcome)
+
+
+def _next_questions(c: dict) -> list:
+    team = c["team"]
+    return checkin_selectors.questions_for_week(team=team, week=team.current_week().next())
+
+
+def _question_url(name: str) -> Callable[[dict], str]:
+    return lambda c: reverse(name, args=[c["team"].slug, _next_questions(c)[0].key])
 
 
 def _status(key: str) -> Callable[[dict], str]:
@@ -443,6 +453,44 @@ PAGES: dict[str, Page] = {
         _signed_in(NOT_FOUND, member=REDIRECT, manager=REDIRECT),
         data={"body": "Replied from the matrix"},
         done=lambda c: Comment.objects.filter(commitment=c["commitment"], body="Replied from the matrix").exists(),
+    ),
+    # The team's check-in questions (checkins/views/questions.py): its managers and org admins
+    # shape them; only org admins keep a set as an organisation template.
+    "team_questions": Page("get", lambda c: reverse("team_questions", args=[c["team"].slug]), _team_managers(OK)),
+    "question_edit": Page("get", _question_url("question_edit"), _team_managers(OK)),
+    "question_add": Page(
+        "post",
+        lambda c: reverse("question_add", args=[c["team"].slug]),
+        _team_managers(REDIRECT),
+        data={"kind": "short_text", "label": "Asked from the matrix", "visibility": "private"},
+        done=lambda c: Question.objects.filter(label="Asked from the matrix").exists(),
+    ),
+    "question_move": Page(
+        "post",
+        _question_url("question_move"),
+        _team_managers(REDIRECT),
+        data={"direction": "down"},
+        done=lambda c: _next_questions(c)[1].special == "highlights",
+    ),
+    "question_retire": Page(
+        "post",
+        _question_url("question_retire"),
+        _team_managers(REDIRECT),
+        done=lambda c: all(q.special != "highlights" for q in _next_questions(c)),
+    ),
+    "question_set_from_template": Page(
+        "post",
+        lambda c: reverse("question_set_from_template", args=[c["team"].slug]),
+        _team_managers(REDIRECT),
+        data={"template": "wellbeing"},
+        done=lambda c: _next_questions(c)[0].label == "How manageable did your workload feel?",
+    ),
+    "question_template_save": Page(
+        "post",
+        lambda c: reverse("question_template_save", args=[c["team"].slug]),
+        _signed_in(NOT_FOUND, org_admin=REDIRECT),
+        data={"name": "Kept from the matrix"},
+        done=lambda c: QuestionTemplate.objects.filter(name="Kept from the matrix").exists(),
     ),
     # Team updates (updates app): the team's people read them, its managers post them.
     "team_updates": Page("get", lambda c: reverse("team_updates", args=[c["team"].slug]), _team_viewers(OK)),

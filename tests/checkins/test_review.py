@@ -830,8 +830,9 @@ def test_actions_change_something_only_when_allowed(client, personas, checkin, c
 # --- Queries ------------------------------------------------------------------------------------
 
 # The session, the user and the switcher's teams; the check-in with its team, member,
-# acknowledger and the viewer's role; the week's commitments with their reply counts; the thread.
-CHECKIN_DETAIL_QUERIES = 6
+# acknowledger and the viewer's role; the week's commitments with their reply counts; the thread;
+# the questions asked that week (and their answers, once it asks beyond the default set).
+CHECKIN_DETAIL_QUERIES = 7
 
 
 def _count(client, url: str) -> int:

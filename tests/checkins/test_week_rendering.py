@@ -7,7 +7,9 @@ from django.middleware.csrf import get_token
 from django.template import engines
 from django.test import RequestFactory
 
+from accountability.models import Team
 from checkins.forms import CheckInForm, CommitmentForm
+from checkins.selectors import default_questions
 
 from ..factories import CommitmentFactory
 
@@ -58,7 +60,7 @@ def test_field_group_wires_label_help_and_errors():
 
 
 def test_field_group_keeps_a_checkin_s_words():
-    form = CheckInForm(data={"highlights": "Shipped <it>", "mood": ""})
+    form = CheckInForm(data={"highlights": "Shipped <it>", "mood": ""}, questions=default_questions(Team(pk=1)))
     form.is_valid()
 
     html = _render("{% load checkins_tags %}{{ form.highlights|field_group }}", form=form)

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.django_db
 # manager, the team's other managers (to continue with another).
 SERIES_PAGE = 12
 # The team dashboard for its manager before this app: 13; the meetings app adds three
-# aggregates (one-to-ones, team meetings, action items), the updates app five (its figures).
-DASHBOARD = 21
+# aggregates (one-to-ones, team meetings, action items), the updates app five (its figures),
+# the check-ins app one (the question versions asked in the weeks shown).
+DASHBOARD = 22
 
 
 def a_year_of_meetings(series, *, now):

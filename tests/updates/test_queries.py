@@ -22,7 +22,9 @@ from updates.selectors import UPDATES_PER_PAGE
 # any thanks the two prefetches do not run: 11, tests/accountability/test_teams.py); the week
 # page 12 (its panel: unread updates, thanks received that week with recipients and values);
 # the team dashboard 18 for a manager (5 for the updates, leadership and recognition figures).
-PINNED = {"team_detail": 13, "this_week": 11, "team_dashboard": 21}
+# The check-ins app's questions: +1 on each (this week's shared answers on the team page, the
+# week's questions, the versions asked in the dashboard's weeks).
+PINNED = {"team_detail": 14, "this_week": 12, "team_dashboard": 22}
 
 
 def _grow(team, manager, member, values, n: int) -> None:

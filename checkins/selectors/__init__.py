@@ -29,7 +29,27 @@ from accountability.models import SETTLED_STATUSES, Commitment, CommitmentStatus
 from accountability.selectors import Spans, in_spans, is_current_member
 from accountability.weeks import Week
 
-from .models import CheckIn, Comment
+from ..models import CheckIn, Comment
+from .questions import (  # noqa: F401 - the question reads, one `selectors` for the pages
+    QuestionAnswer,
+    QuestionColumn,
+    QuestionFigures,
+    TemplateChoice,
+    answer_initial,
+    answered,
+    checkin_answers,
+    csv_member_answers,
+    csv_question_columns,
+    default_questions,
+    question_figures,
+    question_set_fingerprint,
+    question_templates,
+    questions_by_key,
+    questions_for_range,
+    questions_for_week,
+    shared_answers,
+    with_answers,
+)
 
 
 @dataclass
