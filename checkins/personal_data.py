@@ -6,7 +6,7 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from accountability.models import User
 from accountability.registry import RetentionCutoffs
 
-from .models import CheckIn, Comment
+from .models import TEXT_KINDS, Answer, CheckIn, Comment
 
 REMOVED = "(removed)"
 TEXT_FIELDS = ("highlights", "blockers", "support_requested")
@@ -56,7 +56,26 @@ def export(user: User) -> dict:
         .select_related("team", "member", "author")
         .order_by("created_at", "pk")
     ]
-    return {"checkins": checkins, "replies": replies}
+    # Answers to the team's own questions, each under the wording it was asked in that week.
+    answers = [
+        {
+            "team": a.checkin.team.name,
+            "week": _iso(a.checkin.week),
+            "question": a.question.label,
+            "shared_with_teammates": a.question.is_shared,
+            "answer": a.display,
+        }
+        for a in Answer.objects.filter(checkin__member=user)
+        .select_related("checkin__team", "question")
+        .order_by("checkin__week", "checkin__team__name", "question__position", "pk")
+    ]
+    return {"checkins": checkins, "answers_to_team_questions": answers, "replies": replies}
+
+
+def _replace_answer_text(answers: QuerySet[Answer]) -> int:
+    """Written answers (short and long text) become REMOVED; numbers, scales, yes/no and
+    choices stay, as the team's figures are made of them."""
+    return answers.filter(question__kind__in=TEXT_KINDS).exclude(text="").exclude(text=REMOVED).update(text=REMOVED)
 
 
 def _replace_text(checkins: QuerySet[CheckIn]) -> int:
@@ -74,6 +93,7 @@ def _replace_text(checkins: QuerySet[CheckIn]) -> int:
 
 def erase(user: User) -> None:
     _replace_text(CheckIn.objects.filter(member=user))
+    _replace_answer_text(Answer.objects.filter(checkin__member=user))
     Comment.objects.filter(Q(member=user) | Q(author=user)).exclude(body=REMOVED).update(body=REMOVED)
 
 
@@ -81,6 +101,7 @@ def purge(cutoffs: RetentionCutoffs) -> int:
     done = 0
     if cutoffs.checkin_text is not None:
         done += _replace_text(CheckIn.objects.filter(submitted_at__lt=cutoffs.checkin_text))
+        done += _replace_answer_text(Answer.objects.filter(checkin__submitted_at__lt=cutoffs.checkin_text))
     if cutoffs.replies is not None:
         done += Comment.objects.filter(created_at__lt=cutoffs.replies).exclude(body=REMOVED).update(body=REMOVED)
     return done
