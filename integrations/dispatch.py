@@ -8,9 +8,10 @@ never a dashboard per team) and one insert. Run it twice, late, or concurrently:
 gets each week's summary once (the dedupe key names the channel and the week).
 
 What it says: participation, on-time check-ins and follow-through as the dashboard defines
-them, and the commitments' outcomes as counts. Never a check-in's answers (they are between a
-member and their managers: the app has no answers shared with the whole team), never anyone's
-mood, nothing about anonymous feedback or surveys.
+them, the commitments' outcomes as counts, and the week's answers to the questions the team
+shares with teammates (checkins: a shared question's answers are the team's to read; one query
+a chunk). Never a private answer (between a member and their managers), never anyone's mood,
+nothing about anonymous feedback or surveys.
 """
 
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from accountability.outbox.posts import outbox_post
 from accountability.registry import event_id_for
 from accountability.weeks import Week, week_closes_at
 from accountability.zones import zones_in_use
+from checkins.selectors import shared_answers_by_team
 from dashboard.collect import collect, team_card
 from dashboard.metrics import format_value
 from dashboard.range import WeekRange
@@ -66,11 +68,17 @@ def week_summaries_dispatch(*, now: datetime | None = None) -> int:
         teams = list({c.team_id: c.team for c in part}.values())
         ranges = {team.pk: WeekRange(weeks[team.time_zone], weeks[team.time_zone]) for team in teams}
         members = collect(teams, ranges, now)
+        shared = shared_answers_by_team(weeks={team.pk: weeks[team.time_zone].start for team in teams})
         with transaction.atomic():
             rows = []
             for channel in part:
                 week = weeks[channel.team.time_zone]
-                data, message, url = summary(team=channel.team, week=week, card=team_card(members[channel.team_id], 1))
+                data, message, url = summary(
+                    team=channel.team,
+                    week=week,
+                    card=team_card(members[channel.team_id], 1),
+                    shared=shared.get(channel.team_id, []),
+                )
                 event_id = event_id_for(Event.WEEK_CLOSED, f"{channel.team_id}:{week.label}")
                 built = services.rows_build(
                     name=Event.WEEK_CLOSED,
@@ -89,7 +97,7 @@ def week_summaries_dispatch(*, now: datetime | None = None) -> int:
     return queued
 
 
-def summary(*, team, week: Week, card) -> tuple[dict, Message, str]:
+def summary(*, team, week: Week, card, shared=()) -> tuple[dict, Message, str]:
     total, values = card.total, card.values
     url = link("team_dashboard", team.slug)
     data = {
@@ -106,6 +114,9 @@ def summary(*, team, week: Week, card) -> tuple[dict, Message, str]:
             "let_go": total.let_go,
         },
         "figures": {key: values.get(key) for key in ("participation", "on_time", "follow_through")},
+        "shared_answers": [
+            {"question": a.question.label, "member": a.checkin.member.name, "answer": a.display} for a in shared
+        ],
     }
     facts = [
         (
@@ -126,5 +137,6 @@ def summary(*, team, week: Week, card) -> tuple[dict, Message, str]:
         text="Thank you all for showing up this week.",
         facts=facts,
         link=url,
+        bullets=[f"{a.checkin.member.name}, {a.question.label}: {a.display}" for a in shared],
     )
     return data, message, url

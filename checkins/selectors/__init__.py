@@ -48,6 +48,7 @@ from .questions import (  # noqa: F401 - the question reads, one `selectors` for
     questions_for_range,
     questions_for_week,
     shared_answers,
+    shared_answers_by_team,
     with_answers,
 )
 

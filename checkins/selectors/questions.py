@@ -158,6 +158,31 @@ def shared_answers(*, team: Team, week: Week) -> list[Answer]:
     )
 
 
+def shared_answers_by_team(*, weeks: dict[int, date], limit: int = 20) -> dict[int, list[Answer]]:
+    """The answers to shared questions of several teams' weeks (team id -> week start), for the
+    week's summary in their chat channels: one query, one clause per distinct week (the teams
+    of a time zone close the same week), at most `limit` a team."""
+    by_week: dict[date, list[int]] = defaultdict(list)
+    for team_id, start in weeks.items():
+        by_week[start].append(team_id)
+    if not by_week:
+        return {}
+    match = Q()
+    for start, team_ids in by_week.items():
+        match |= Q(checkin__team_id__in=team_ids, checkin__week=start)
+    found: dict[int, list[Answer]] = defaultdict(list)
+    for answer in (
+        Answer.objects.filter(match, question__visibility=Visibility.SHARED, question__special="")
+        .filter(is_current_member(team="checkin__team", person="checkin__member"))
+        .exclude(text="", number__isnull=True)
+        .select_related("question", "checkin__member")
+        .order_by("checkin__team_id", "question__position", "checkin__submitted_at", "pk")
+    ):
+        if len(found[answer.checkin.team_id]) < limit:
+            found[answer.checkin.team_id].append(answer)
+    return dict(found)
+
+
 # --- Figures per question, for the dashboard ------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 """The week's summary, posted to each channel that wants it when its team's week closes: once,
-with the dashboard's figures, never an answer or a mood; set-based whatever the number of teams."""
+with the dashboard's figures and the answers the team shares, never a private answer or a mood;
+set-based whatever the number of teams."""
 
 import json
 from datetime import date, datetime, timedelta
@@ -68,6 +69,31 @@ def test_the_summary_goes_once_when_the_week_closes(receiver, week_of_work, time
     text = request.body.decode()
     assert "PRIVATE-ANSWER" not in text and "mood" not in text
     assert OutboundEmail.objects.get().target_ref == channel.ref
+
+
+def test_the_summary_holds_the_week_s_shared_answers_and_never_a_private_one(
+    receiver, week_of_work, member, time_machine
+):
+    from checkins.models import Answer, CheckIn, Question, QuestionKind, Visibility
+
+    team = week_of_work
+    channel_for(team, url=receiver.url, kind=ChannelKind.MATTERMOST)
+    asked = {"team": team, "valid_from": date(2026, 1, 5)}
+    shipped = Question.objects.create(
+        kind=QuestionKind.SHORT_TEXT, label="What did we ship?", visibility=Visibility.SHARED, position=5, **asked
+    )
+    private = Question.objects.create(kind=QuestionKind.LONG_TEXT, label="How are you, really?", position=6, **asked)
+    checkin = CheckIn.objects.get(member=member, week=WEEK_START)
+    Answer.objects.create(checkin=checkin, question=shipped, text="SHARED-SHIP")
+    Answer.objects.create(checkin=checkin, question=private, text="PRIVATE-FEELING")
+
+    time_machine.move_to(CLOSED_AT + timedelta(minutes=5), tick=False)
+    assert week_summaries_dispatch() == 1
+    outbox_sweep()
+    [request] = receiver.wait_for(1)
+    text = request.json["text"]
+    assert f"{member.name}, What did we ship?: SHARED-SHIP" in text
+    assert "PRIVATE-FEELING" not in request.body.decode() and "PRIVATE-ANSWER" not in request.body.decode()
 
 
 def test_slack_summary_reads_kindly(week_of_work, time_machine):
