@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 
-from accountability.models import CommitmentStatus, Role
+from accountability.models import CommitmentStatus, Role, Team
 from accountability.services.commitments import commitment_review
 from checkins.services.review import checkin_acknowledge, comment_add
 from dashboard import freshness
@@ -176,3 +177,12 @@ def test_without_the_cache_the_page_is_computed(client, team, member, manager, s
     client.force_login(manager)
 
     assert _board(client, team).card.total.checkins == 1
+
+
+def test_without_postgresql_the_teams_come_back_without_a_fingerprint(monkeypatch):
+    """`make run` runs on SQLite, which has neither xmin nor ctid: no fingerprint, so `cached`
+    computes the page on every visit."""
+    teams = Team.objects.all()
+    assert "data_version" in freshness.with_data_version(teams, since=date(2026, 1, 5)).query.annotations
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    assert "data_version" not in freshness.with_data_version(teams, since=date(2026, 1, 5)).query.annotations
