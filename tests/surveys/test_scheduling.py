@@ -361,11 +361,12 @@ def test_more_rows_keeps_what_was_typed(manager_client, team):
 
 def test_the_templates_a_team_may_run(manager, team, other_manager):
     """The built-in ones, and those written by the team's managers (wherever they wrote them)."""
+    pulse = trust_pulse()  # first: a transactional test before this one may have emptied the table
     mine = make_template([{"text": "Ours", "kind": QuestionKind.AGREEMENT}], name="Ours", created_by=manager)
     theirs = make_template(
         [{"text": "Theirs", "kind": QuestionKind.AGREEMENT}], name="Theirs", created_by=other_manager
     )
-    assert set(selectors.templates_for_team(team)) == {trust_pulse(), mine}
+    assert set(selectors.templates_for_team(team)) == {pulse, mine}
     # Once the other manager also manages this team, what they wrote is the team's to use too.
     Membership.objects.create(user=other_manager, team=team, role=Role.MANAGER)
     assert set(selectors.templates_for_team(team)) == {trust_pulse(), mine, theirs}
